@@ -1,0 +1,13 @@
+#!/usr/bin/env python3
+"""MusicDB command line entry: ``python musicdb.py [--config FILE] MODULE ...``."""
+from gevent import monkey
+
+# Patch before anything else imports socket, ssl, threading or subprocess.
+monkey.patch_all()
+
+import sys  # noqa: E402
+
+from musicdb.mod import main  # noqa: E402
+
+if __name__ == "__main__":
+    sys.exit(main())

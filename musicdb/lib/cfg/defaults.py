@@ -1,0 +1,67 @@
+"""The embedded default set-up: a local config, data and music directory for a first start.
+
+Used when no ``--config`` is given and there is no system configuration, so
+``python musicdb.py server`` works on a fresh machine.
+"""
+
+import logging
+import os
+
+log = logging.getLogger(__name__)
+
+LOCAL_CONFIG = """; MusicDB configuration created for a local start.
+; See etc/musicdb.ini in the MusicDB sources for every key.
+[meta]
+version = 7
+
+[directories]
+music = {home}/music
+data = {home}/data
+
+[log]
+logfile = stderr
+loglevel = INFO
+debugfile = /dev/null
+ignore = PIL
+
+[websocket]
+bind = 127.0.0.1
+port = 9000
+
+[webui]
+directory = {webui}
+
+[debug]
+disablevideos = True
+"""
+
+
+def local_home():
+    """``$MUSICDB_HOME``, or ``~/.musicdb``."""
+    return os.path.abspath(os.environ.get("MUSICDB_HOME") or os.path.expanduser("~/.musicdb"))
+
+
+def webui_directory():
+    """Where the legacy WebUI lives: ``$MUSICDB_WEBUI``, the installed copy, or a checkout's neighbour."""
+    candidates = [
+        os.environ.get("MUSICDB_WEBUI"),
+        "/usr/share/musicdb/webui",
+        os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "shared", "legacy-webui"),
+    ]
+    for candidate in candidates:
+        if candidate and os.path.isfile(os.path.join(candidate, "index.html")):
+            return os.path.abspath(candidate)
+    return "/usr/share/musicdb/webui"
+
+
+def ensure_local_home(home):
+    """Create ``home`` with a config, data and music directory if missing; returns the config path."""
+    path = os.path.join(home, "musicdb.ini")
+    if os.path.exists(path):
+        return path
+    for sub in ("", "data", "music"):
+        os.makedirs(os.path.join(home, sub), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(LOCAL_CONFIG.format(home=home, webui=webui_directory()))
+    log.warning("Created a local configuration in %s", path)
+    return path

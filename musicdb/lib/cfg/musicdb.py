@@ -1,0 +1,155 @@
+"""The server configuration: MusicDB 8's ``musicdb.ini`` read with configobj.
+
+A config written for MusicDB 8 loads unchanged.  Every key has a type and a
+default in :data:`CONFIGSPEC`; a value of the wrong type is a
+:class:`ConfigError` naming the file, the section and the key.  Keys we do not
+use are accepted and logged once.
+
+Sections are exposed as attributes with lower-case names, so
+``cfg.websocket.port`` or ``cfg.icecast.mountname``.  Paths that MusicDB 8
+derives from the data directory (certificate, key) are filled in here, so the
+rest of the server never repeats that rule.
+"""
+
+import logging
+import os
+from types import SimpleNamespace
+
+from configobj import ConfigObj, ConfigObjError, flatten_errors, get_extra_values
+from configobj.validate import Validator
+
+log = logging.getLogger(__name__)
+
+# Types and defaults per foundations.md §1; "ours" where MusicDB 8's fallback
+# is unusable.  Sections and keys after the MusicDB 8 ones are our additions.
+CONFIGSPEC = """
+[meta]
+version = integer(default=1)
+[musicdb]
+username = string(default="musicdb")
+groupname = string(default="musicdb")
+[directories]
+music = string(default="/var/music")
+data = string(default="/var/lib/musicdb")
+[log]
+logfile = string(default="journal")
+loglevel = option("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "debug", "info", "warning", "error", "critical", "Debug", "Info", "Warning", "Error", "Critical", default="WARNING")
+debugfile = string(default="/dev/null")
+ignore = force_list(default=list())
+[debug]
+disablestats = boolean(default=False)
+disabletracker = boolean(default=False)
+disabletagging = boolean(default=False)
+disableicecast = boolean(default=False)
+disablevideos = boolean(default=False)
+disableai = boolean(default=True)
+[websocket]
+bind = string(default="127.0.0.1")
+port = integer(min=0, max=65535, default=9000)
+opentimeout = integer(min=1, default=10)
+closetimeout = integer(min=1, default=5)
+cert = string(default="")
+key = string(default="")
+tls = boolean(default=True)
+maxmessagesize = integer(min=1048576, default=8388608)
+[uploads]
+allow = force_list(default=list("artwork", "songs"))
+[tracker]
+cuttime = integer(min=0, default=30)
+trackrandom = boolean(default=False)
+[Icecast]
+port = integer(default=6666)
+user = string(default="source")
+password = string(default="")
+mountname = string(default="/stream")
+maxlisteners = integer(min=0, default=100)
+allow = force_list(default=list())
+[music]
+ignoreartists = string(default="lost+found")
+ignorealbums = string(default="")
+ignoresongs = string(default=".directory / desktop.ini / Desktop.ini / .DS_Store / Thumbs.db")
+[albumcover]
+scales = int_list(default=list(150, 200, 500, 1000))
+[videoframes]
+frames = integer(min=1, default=5)
+previewlength = integer(min=1, default=3)
+scales = force_list(default=list("50x27", "150x83"))
+[extern]
+configtemplate = string(default="")
+statedir = string(default=".mdbstate")
+configfile = string(default="config.ini")
+songmap = string(default="songmap.csv")
+[webui]
+directory = string(default="/usr/share/musicdb/webui")
+"""
+
+# "/"-separated lists in MusicDB 8's format.
+SLASH_LISTS = {("music", "ignoreartists"), ("music", "ignorealbums"), ("music", "ignoresongs")}
+
+
+class ConfigError(Exception):
+    """The configuration file is missing, unreadable or has a bad value."""
+
+
+class MusicDBConfig:
+    """The parsed configuration of one server.
+
+    Raises:
+        ConfigError: the file cannot be read or parsed, or a value is invalid.
+    """
+
+    def __init__(self, path):
+        self.path = os.path.abspath(path)
+        raw = _read(self.path)
+        _validate(raw, self.path)
+        for section, values in raw.items():
+            setattr(self, section.lower(), SimpleNamespace(**_convert(section, values)))
+        self._derive_paths()
+        _log_extra(raw)
+
+    def _derive_paths(self):
+        data = self.directories.data
+        self.websocket.cert = self.websocket.cert or os.path.join(data, "websocket.cert")
+        self.websocket.key = self.websocket.key or os.path.join(data, "websocket.key")
+        if not self.icecast.mountname.startswith("/"):
+            self.icecast.mountname = "/" + self.icecast.mountname
+
+    @property
+    def loglevel(self):
+        """The configured log level as a :mod:`logging` number."""
+        return getattr(logging, self.log.loglevel.upper())
+
+
+def _read(path):
+    if not os.path.isfile(path):
+        raise ConfigError(f"{path}: configuration file does not exist")
+    try:
+        return ConfigObj(path, configspec=CONFIGSPEC.splitlines(), encoding="utf-8",
+                         file_error=True, list_values=True)
+    except (OSError, ConfigObjError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read configuration: {error}") from None
+
+
+def _validate(raw, path):
+    result = raw.validate(Validator(), preserve_errors=True)
+    if result is True:
+        return
+    for sections, key, error in flatten_errors(raw, result):
+        where = "/".join(sections)
+        reason = error if error else "missing"
+        raise ConfigError(f"{path}: [{where}] {key}: {reason}")
+
+
+def _convert(section, values):
+    converted = {}
+    for key, value in values.items():
+        if (section, key) in SLASH_LISTS:
+            value = [part.strip() for part in value.split("/") if part.strip()]
+        converted[key] = value
+    return converted
+
+
+def _log_extra(raw):
+    for sections, name in get_extra_values(raw):
+        where = "/".join(sections) or "top level"
+        log.info("Configuration: [%s] %s is not used by this server and is ignored", where, name)

@@ -1,0 +1,149 @@
+"""One WebSocket client: a reader loop inside its WSGI call and one writer greenlet.
+
+Every packet to the client, answers and notifications alike, goes through
+:meth:`Connection.send`, which only queues it; the writer greenlet writes the
+queue in order, so frames never interleave and a slow client never stalls a
+broadcast.  A client that lets its queue grow past :attr:`MAX_QUEUE` is
+dropped.  Packets of one connection are handled one after the other, so
+answers keep the request order (protocol.md §2.5).
+"""
+
+import logging
+import socket
+
+import gevent
+from gevent.queue import Queue
+from geventwebsocket.exceptions import WebSocketError
+
+from musicdb.mdbapi import handlers
+from . import protocol
+from .errors import ApiError, BinaryMessage, InvalidAPIKey
+from .transport import MessageTooBig
+
+log = logging.getLogger(__name__)
+
+_STOP = object()
+
+
+class Connection:
+    """A connected client; ``server`` provides ``broadcast(packet)``."""
+
+    MAX_QUEUE = 512
+    MAX_KEY_FAILURES = 10
+
+    def __init__(self, websocket, address, apikey, ctx, server, closetimeout=5):
+        self.ws = websocket
+        self.address = address
+        self.apikey = apikey
+        self.ctx = ctx.for_connection(self)
+        self.server = server
+        self.closetimeout = closetimeout
+        self.closed = False
+        self._queue = Queue()
+        self._key_failures = 0
+
+    def __repr__(self):
+        return f"<Connection {self.address[0]}:{self.address[1]}>"
+
+    def send(self, packet):
+        """Queue a packet (dict or encoded text); dropped silently once closing."""
+        if self.closed:
+            return
+        if self._queue.qsize() >= self.MAX_QUEUE:
+            log.warning("%r does not read its messages; dropping it", self)
+            self.close(1008, "Client too slow")
+            return
+        self._queue.put(packet if isinstance(packet, str) else protocol.encode(packet))
+
+    def close(self, code=1000, reason=""):
+        """Send a close frame after what is queued and end the connection."""
+        if self.closed:
+            return
+        self.closed = True
+        self._queue.put((code, reason))
+        gevent.spawn_later(self.closetimeout, self.abort)
+
+    def abort(self):
+        """Shut the socket down at once; the reader loop then ends."""
+        sock = getattr(self.ws.handler, "socket", None)
+        if sock is None:
+            return
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def run(self):
+        """Serve the client until it goes away; called inside the WSGI request."""
+        writer = gevent.spawn(self._write_loop)
+        try:
+            while True:
+                message = self._receive()
+                if message is None:
+                    break
+                self._handle(message)
+        finally:
+            self.closed = True
+            self._queue.put(_STOP)
+            writer.join(timeout=self.closetimeout)
+            writer.kill()
+
+    def _receive(self):
+        try:
+            return self.ws.receive()
+        except MessageTooBig as error:
+            log.warning("%r: %s; closing the connection", self, error)
+            self.close(1009, "Message too big")
+            self._queue.put(_STOP)
+        except (WebSocketError, OSError, TypeError, AttributeError) as error:
+            # TypeError/AttributeError: gevent-websocket clears its stream on close.
+            if not self.ws.closed:
+                log.debug("%r: read failed: %s", self, error)
+        return None
+
+    def _handle(self, message):
+        packet = None
+        try:
+            if not isinstance(message, str):
+                raise BinaryMessage("Binary messages are not part of the protocol")
+            packet = protocol.parse(message)
+            self._check_key(packet)
+            protocol.check_method(packet)
+        except ApiError as error:
+            log.warning("%r: rejected packet: %s", self, error)
+            self.send(protocol.error_notification(error, packet))
+            return
+        for recipients, answer in handlers.dispatch(packet, self.ctx):
+            if recipients == handlers.EVERYONE:
+                self.server.broadcast(answer)
+            else:
+                self.send(answer)
+
+    def _check_key(self, packet):
+        try:
+            protocol.check_key(packet, self.apikey)
+        except InvalidAPIKey:
+            self._key_failures += 1
+            if self._key_failures >= self.MAX_KEY_FAILURES:
+                log.warning("%r: %d packets with a wrong API key; closing", self, self._key_failures)
+                self.close(1008, "Invalid API key")
+            else:
+                gevent.sleep(min(0.05 * 2 ** self._key_failures, 2.0))
+            raise
+        self._key_failures = 0
+
+    def _write_loop(self):
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                return
+            try:
+                if isinstance(item, tuple):
+                    code, reason = item
+                    self.ws.close(code, reason.encode())
+                    return
+                self.ws.send(item)
+            except (WebSocketError, OSError, AttributeError) as error:
+                log.debug("%r: write failed: %s", self, error)
+                self.closed = True
+                return

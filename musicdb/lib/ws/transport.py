@@ -1,0 +1,112 @@
+"""gevent-websocket, hardened: a message size limit and a safe handshake.
+
+gevent-websocket 0.10.1 reads any frame length a client announces, and a
+``Sec-WebSocket-Key`` that is not base64 raises out of its handler.  These
+subclasses fix both; :class:`QuietWSGIServer` turns TLS handshake failures
+(a plain HTTP request on the TLS port, a scanner) into one log line instead
+of a traceback.
+"""
+
+import base64
+import binascii
+import logging
+import ssl
+
+from gevent.pywsgi import WSGIServer
+from geventwebsocket.exceptions import WebSocketError
+from geventwebsocket.handler import WebSocketHandler
+from geventwebsocket.websocket import Header, WebSocket
+
+log = logging.getLogger(__name__)
+
+
+class MessageTooBig(WebSocketError):
+    """A client announced more data than the size limit; close with 1009."""
+
+
+class LimitedWebSocket(WebSocket):
+    """A WebSocket that refuses a message before buffering more than ``max_size`` bytes."""
+
+    __slots__ = ("max_size", "_message_bytes")
+
+    def __init__(self, environ, stream, handler, max_size):
+        super().__init__(environ, stream, handler)
+        self.max_size = max_size
+        self._message_bytes = 0
+
+    def read_frame(self):
+        header = Header.decode_header(self.stream)
+        if header.opcode in (self.OPCODE_TEXT, self.OPCODE_BINARY):
+            self._message_bytes = 0
+        if header.opcode <= self.OPCODE_BINARY:
+            self._message_bytes += header.length
+            if self._message_bytes > self.max_size:
+                raise MessageTooBig(f"message exceeds {self.max_size} bytes")
+        return header, self._read_payload(header)
+
+    def _read_payload(self, header):
+        if header.flags:
+            raise_protocol_error()
+        if not header.length:
+            return b""
+        payload = self.raw_read(header.length)
+        if len(payload) != header.length:
+            raise WebSocketError("Unexpected EOF reading frame payload")
+        return header.unmask_payload(payload) if header.mask else payload
+
+
+def raise_protocol_error():
+    from geventwebsocket.exceptions import ProtocolError
+    raise ProtocolError("reserved bits set")
+
+
+class SafeWebSocketHandler(WebSocketHandler):
+    """Validates the handshake key itself and creates :class:`LimitedWebSocket`."""
+
+    def upgrade_connection(self):
+        key = self.environ.get("HTTP_SEC_WEBSOCKET_KEY", "").strip()
+        if not _valid_key(key):
+            log.info("Refused WebSocket handshake from %s: bad Sec-WebSocket-Key",
+                     self.client_address)
+            self.start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"Invalid Sec-WebSocket-Key"]
+        result = super().upgrade_connection()
+        if getattr(self, "websocket", None) is not None:
+            max_size = getattr(self.server, "max_message_size", 8 * 1024 * 1024)
+            plain = self.websocket
+            self.websocket = LimitedWebSocket(self.environ, plain.stream, self, max_size)
+            plain.closed = True  # its __del__ would otherwise send a close frame
+            self.environ["wsgi.websocket"] = self.websocket
+            self.socket.settimeout(None)  # the WebUI may stay silent for hours
+        return result
+
+    def log_request(self):
+        log.debug("%s", self.format_request())
+
+
+def _valid_key(key):
+    try:
+        return len(base64.b64decode(key, validate=True)) == 16
+    except (binascii.Error, ValueError):
+        return False
+
+
+class QuietWSGIServer(WSGIServer):
+    """A WSGIServer whose failed TLS handshakes are logged, not printed as tracebacks."""
+
+    max_message_size = 8 * 1024 * 1024
+    handshake_timeout = 10
+
+    def handle(self, sock, address):
+        # Until a WebSocket upgrade lifts it, every read or write waits at most this long.
+        sock.settimeout(self.handshake_timeout)
+        return super().handle(sock, address)
+
+    def wrap_socket_and_handle(self, client_socket, address):
+        client_socket.settimeout(self.handshake_timeout)
+        try:
+            return super().wrap_socket_and_handle(client_socket, address)
+        except (ssl.SSLError, OSError) as error:
+            log.info("TLS connection from %s failed: %s", address[0], error)
+            client_socket.close()
+            return None

@@ -1,0 +1,101 @@
+"""Argument validators for the handler table.
+
+A validator takes the raw JSON value and returns the value the handler gets,
+or raises ``ValueError`` with a reason; ``dispatch`` turns that into
+``InvalidArguments`` before the handler runs, so a rejected packet changes
+nothing (protocol.md §5 item 4).
+"""
+
+MISSING = object()
+
+
+class Optional:
+    """Wrap a validator: the key may be absent or null, then ``default`` is used."""
+
+    def __init__(self, validator, default=None):
+        self.validator = validator
+        self.default = default
+
+    def __call__(self, value):
+        if value is None or value is MISSING:
+            return self.default
+        return self.validator(value)
+
+
+def ID(value):
+    """A database ID: a positive integer or its decimal string (api-library.md §0)."""
+    if isinstance(value, bool):
+        raise ValueError("must be an ID, not a boolean")
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or value <= 0:
+        raise ValueError("must be a positive integer ID")
+    return value
+
+
+def STRICT_ID(value):
+    """An ID that must be a real JSON integer (queue and tracker calls)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError("must be a positive integer")
+    return value
+
+
+def ENTRY_ID(value):
+    """A queue entry ID: a 128-bit unsigned integer sent as a decimal string."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError("must be a decimal string")
+    text = str(value).strip()
+    if not text.isdigit() or int(text) >= 2 ** 128:
+        raise ValueError("must be a decimal string of a 128-bit entry ID")
+    return int(text)
+
+
+def INT(value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be an integer")
+    return value
+
+
+def NUMBER(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be a number")
+    return value
+
+
+def STR(value):
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
+
+
+def BOOL(value):
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def DICT(value):
+    if not isinstance(value, dict):
+        raise ValueError("must be an object")
+    return value
+
+
+def ANY(value):
+    return value
+
+
+def one_of(*choices):
+    """A string that must be one of ``choices``."""
+    def validate(value):
+        if value not in choices:
+            raise ValueError("must be one of " + ", ".join(map(str, choices)))
+        return value
+    return validate
+
+
+def list_of(validator):
+    def validate(value):
+        if not isinstance(value, list):
+            raise ValueError("must be a list")
+        return [validator(item) for item in value]
+    return validate

@@ -1,0 +1,1 @@
+"""API area: state (see the AREAS table in handlers/__init__.py)."""

@@ -1,0 +1,172 @@
+"""The MusicDB WebSocket server: start-up, main loop, signals and shutdown.
+
+To run the server::
+
+    Initialize(mdbconfig, musicdatabase)
+    StartWebSocketServer()
+    Run()
+
+This module keeps the objects every connection shares as module globals:
+``cfg`` (:class:`MusicDBConfig`), ``database`` (:class:`MusicDatabase`) and
+``mise`` (:class:`MusicDBMicroSearchEngine`); they are None until
+:func:`Initialize` ran.  Handlers get them through ``ctx`` (the
+:class:`~musicdb.mdbapi.handlers.Context` built here), never by importing
+this module.
+"""
+
+import logging
+import os
+import random
+import signal
+import sys
+
+import gevent
+import gevent.event
+import gevent.events
+
+from musicdb.lib import datadir, web
+from musicdb.lib.cfg.musicdb import MusicDBConfig
+from musicdb.lib.db.musicdb import MusicDatabase
+from musicdb.lib.db.trackerdb import TrackerDatabase
+from musicdb.lib.ws.server import MusicDBWebSocketServer
+from musicdb.mdbapi import audiostream, events, handlers, videostream
+from musicdb.mdbapi.mise import MusicDBMicroSearchEngine
+from musicdb.taskmanagement import managementthread
+
+log = logging.getLogger(__name__)
+
+cfg = None
+database = None
+mise = None
+tracker = None
+context = None
+wsserver = None
+
+_shutdown = gevent.event.Event()
+_forced = False
+_running = False
+
+
+def Initialize(configobj, databaseobj):
+    """Set up the shared objects and start the background loops.
+
+    Raises:
+        TypeError: ``configobj`` is not a MusicDBConfig or ``databaseobj`` not a MusicDatabase.
+    """
+    global cfg, database, mise, tracker, context
+    if not isinstance(configobj, MusicDBConfig):
+        raise TypeError("configobj must be a MusicDBConfig")
+    if not isinstance(databaseobj, MusicDatabase):
+        raise TypeError("databaseobj must be a MusicDatabase")
+    cfg, database = configobj, databaseobj
+    random.seed()
+    tracker = TrackerDatabase(os.path.join(cfg.directories.data, "tracker.db"))
+    mise = MusicDBMicroSearchEngine(database)
+    handlers.load_areas()
+    context = handlers.Context(cfg=cfg, database=database, tracker=tracker, mise=mise,
+                               connection=None)
+    _shutdown.clear()
+    managementthread.StartTaskManagementThread(context)
+    audiostream.StartAudioStreamingThread(context)
+    videostream.StartVideoStreamingThread(context)
+    mise.UpdateCache()
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
+        gevent.signal_handler(signum, SignalHandler, signum, None)
+
+
+def StartWebSocketServer():
+    """Create and start the WebSocket server (and the HTTP routes on its port).
+
+    Returns:
+        True on success, otherwise False (the reason is logged).
+    """
+    global wsserver
+    ws = cfg.websocket
+    try:
+        ssl_args = web.ssl_arguments(cfg) if ws.tls else None
+        wsserver = MusicDBWebSocketServer(
+            context, lambda: datadir.read_api_key(cfg.directories.data),
+            ws.opentimeout, ws.closetimeout, ws.maxmessagesize)
+        wsserver.listen(web.make_app(cfg, wsserver), ws.bind, ws.port, ssl_args)
+    except Exception as error:  # a start-up failure of any kind is reported, not raised
+        log.error("Cannot start the WebSocket server on %s:%s: %s", ws.bind, ws.port, error)
+        return False
+    return True
+
+
+def Run():
+    """The main loop: wait for a shutdown request, then shut down (never returns)."""
+    global _forced, _running
+    gevent.events.subscribers.append(_report_blocked_loop)
+    _running = True
+    try:
+        _shutdown.wait()
+    except KeyboardInterrupt:
+        log.info("Interrupted; shutting down")
+    except Exception:
+        log.exception("Unexpected error in the main loop")
+        _forced = True
+    Shutdown()
+
+
+def Shutdown(forced=False):
+    """Stop task management, the streams and the WebSocket server, then exit.
+
+    Exit code 0 for a regular shutdown, 1 when it was forced by an error
+    (``forced``, or an exception in :func:`Run`).
+    """
+    global _running, _forced
+    _running = False
+    _forced = _forced or forced
+    log.info("Shutting down")
+    managementthread.StopTaskManagementThread()
+    audiostream.StopAudioStreamingThread()
+    videostream.StopVideoStreamingThread()
+    if wsserver is not None:
+        wsserver.close_all(1000, "Server shutdown")
+        wsserver.stop()
+    code = 1 if _forced else 0
+    log.info("Server stopped (exit code %d)", code)
+    logging.shutdown()
+    sys.exit(code)
+
+
+def SignalHandler(signum, stack):
+    """React to a system signal: TERM and INT shut down, USR1 refreshes the caches."""
+    if signum == signal.SIGTERM:
+        SIGTERM_Handler()
+    elif signum == signal.SIGINT:
+        log.info("SIGINT received; shutting down")
+        _shutdown.set()
+    elif signum == signal.SIGUSR1:
+        UpdateCaches()
+    else:
+        log.warning("Unexpected signal %d", signum)
+
+
+def SIGTERM_Handler():
+    """Signal the server to shut down."""
+    log.info("SIGTERM received; shutting down")
+    _shutdown.set()
+
+
+def RequestShutdown(forced=False):
+    """Ask the main loop to shut down (used by tests and fatal errors)."""
+    global _forced
+    _forced = _forced or forced
+    _shutdown.set()
+
+
+def UpdateCaches():
+    """Refresh the search cache and tell every client to reload (``sys:refresh``)."""
+    log.info("Updating caches")
+    if mise is not None:
+        mise.UpdateCache()
+    events.broadcast("sys:refresh", "UpdateCaches", None)
+
+
+def _report_blocked_loop(event):
+    """Log when gevent's monitor thread sees the hub blocked (GEVENT_MONITOR_THREAD_ENABLE=1)."""
+    if _running and isinstance(event, gevent.events.EventLoopBlocked):
+        log.error("Event loop blocked for more than %.3f s:\n%s",
+                  event.blocking_time, "".join(event.info))

@@ -1,0 +1,43 @@
+"""``musicdb server``: prepare the data directory, open the databases and serve."""
+
+import logging
+import os
+import sys
+
+from musicdb.lib import datadir
+from musicdb.lib.db.musicdb import MusicDatabase
+from musicdb.lib.db.sqlite import DatabaseError
+from musicdb.mdbapi import server
+
+log = logging.getLogger(__name__)
+
+
+def add_arguments(parser):
+    parser.set_defaults(module="server")
+
+
+def run(args, cfg):
+    data = cfg.directories.data
+    try:
+        datadir.prepare(data, cfg.websocket.port)
+        database = MusicDatabase(os.path.join(data, "music.db"))
+    except (OSError, DatabaseError) as error:
+        print(f"musicdb: {error}", file=sys.stderr)
+        return 1
+    try:
+        server.Initialize(cfg, database)
+    except Exception:
+        log.exception("Initializing the server failed")
+        server.Shutdown(forced=True)
+    if not server.StartWebSocketServer():
+        server.Shutdown(forced=True)
+    _announce(cfg)
+    server.Run()
+    return 0
+
+
+def _announce(cfg):
+    scheme = "https" if cfg.websocket.tls else "http"
+    host = "localhost" if cfg.websocket.bind in ("127.0.0.1", "0.0.0.0", "") else cfg.websocket.bind
+    print(f"MusicDB is running: open {scheme}://{host}:{server.wsserver.port}/musicdb/ "
+          f"(WebUI from {cfg.webui.directory})", file=sys.stderr, flush=True)

@@ -1,0 +1,177 @@
+"""Test helpers: a real server process and a real WebSocket client.
+
+The server runs as ``python musicdb.py --config FILE server`` on a free
+127.0.0.1 port with gevent's monitor thread on; :meth:`ServerProcess.stop`
+fails the test when the server reported a blocked event loop.
+"""
+
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+
+import websocket
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LEGACY_WEBUI = os.path.join(ROOT, "..", "shared", "legacy-webui")
+BLOCKED_MARK = "Event loop blocked"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_config(home, port, tls=False, webui=None, extra=""):
+    """A musicdb.ini for a server in ``home`` (data/ and music/ below it)."""
+    for sub in ("data", "music"):
+        os.makedirs(os.path.join(home, sub), exist_ok=True)
+    path = os.path.join(home, "musicdb.ini")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(f"""[directories]
+music = {home}/music
+data = {home}/data
+[log]
+logfile = stderr
+loglevel = DEBUG
+debugfile = /dev/null
+[websocket]
+bind = 127.0.0.1
+port = {port}
+tls = {tls}
+[webui]
+directory = {webui or LEGACY_WEBUI}
+{extra}""")
+    return path
+
+
+class ServerProcess:
+    """A running server; ``log()`` returns what it wrote to stderr so far."""
+
+    def __init__(self, home, tls=False, extra="", env=None):
+        self.home = str(home)
+        self.port = free_port()
+        self.tls = tls
+        self.config = write_config(self.home, self.port, tls=tls, extra=extra)
+        self.logpath = os.path.join(self.home, "server.log")
+        environment = dict(os.environ, GEVENT_MONITOR_THREAD_ENABLE="1",
+                           GEVENT_MAX_BLOCKING_TIME="0.1", PYTHONUNBUFFERED="1")
+        environment.update(env or {})
+        self._logfile = open(self.logpath, "w", encoding="utf-8")
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(ROOT, "musicdb.py"), "--config", self.config, "server"],
+            stdout=self._logfile, stderr=subprocess.STDOUT, env=environment, cwd=self.home)
+        self._wait_listening()
+
+    @property
+    def url(self):
+        return f"{'wss' if self.tls else 'ws'}://127.0.0.1:{self.port}/"
+
+    @property
+    def http_url(self):
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    @property
+    def apikey(self):
+        with open(os.path.join(self.home, "data", "config", "wsapikey.txt")) as keyfile:
+            return keyfile.readline().strip()
+
+    def log(self):
+        with open(self.logpath, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+
+    def _wait_listening(self, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
+            if "MusicDB is running" in self.log():
+                return
+            time.sleep(0.05)
+        self.kill()
+        raise RuntimeError(f"server did not start:\n{self.log()}")
+
+    def signal(self, signum):
+        self.proc.send_signal(signum)
+
+    def stop(self, timeout=15):
+        """SIGTERM and wait; returns the exit code.  Fails on a blocked event loop."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                raise AssertionError(f"server did not stop on SIGTERM:\n{self.log()}")
+        self._logfile.close()
+        assert BLOCKED_MARK not in self.log(), self.log()
+        return self.proc.returncode
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+class Client:
+    """A WebSocket client speaking MusicDB packets; every wait has a timeout."""
+
+    def __init__(self, server, key=None, timeout=5):
+        self.key = server.apikey if key is None else key
+        self.timeout = timeout
+        self.ws = websocket.create_connection(
+            server.url, timeout=timeout, sslopt={"cert_reqs": ssl.CERT_NONE})
+
+    def send_raw(self, text):
+        self.ws.send(text)
+
+    def send(self, method, fncname, arguments=None, fncsig=None, passthrough=None, key=None):
+        packet = {"method": method, "fncname": fncname, "fncsig": fncsig,
+                  "arguments": arguments, "pass": passthrough,
+                  "key": self.key if key is None else key}
+        self.ws.send(json.dumps(packet))
+
+    def receive(self, timeout=None):
+        """The next packet of any kind, or raise TimeoutError."""
+        self.ws.settimeout(timeout or self.timeout)
+        try:
+            return json.loads(self.ws.recv())
+        except websocket.WebSocketTimeoutException:
+            raise TimeoutError("no packet arrived") from None
+
+    def wait_for(self, predicate, timeout=None):
+        """Skip packets until one matches ``predicate``; heartbeats are skipped too."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the expected packet did not arrive")
+            packet = self.receive(left)
+            if predicate(packet):
+                return packet
+
+    def answer(self, fncsig, timeout=None):
+        """The next response or broadcast carrying ``fncsig``."""
+        return self.wait_for(lambda p: p.get("method") in ("response", "broadcast")
+                             and p.get("fncsig") == fncsig, timeout)
+
+    def error(self, timeout=None):
+        """The next ``MusicDB:Error`` notification."""
+        return self.wait_for(lambda p: p.get("fncname") == "MusicDB:Error", timeout)
+
+    def request(self, fncname, arguments=None, fncsig=None, passthrough=None):
+        """Send a request and return the answer's ``arguments``."""
+        fncsig = fncsig or f"test-{fncname}"
+        self.send("request", fncname, arguments, fncsig, passthrough)
+        return self.answer(fncsig)["arguments"]
+
+    def close(self):
+        try:
+            self.ws.close()
+        except Exception:
+            pass
