@@ -88,3 +88,20 @@ class MusicDatabase(Database):
             for statement in INDEXES.split(";"):
                 if statement.strip():
                     self.execute(statement)
+
+    # -- single entries by ID (None when the ID does not exist) -------------------
+
+    def get_artist(self, artistid):
+        return as_entry(self.row("SELECT * FROM artists WHERE artistid = ?", (artistid,)), "artistid")
+
+    def get_album(self, albumid):
+        return as_entry(self.row("SELECT * FROM albums WHERE albumid = ?", (albumid,)), "albumid")
+
+    def get_song(self, songid):
+        return as_entry(self.row("SELECT * FROM songs WHERE songid = ?", (songid,)), "songid")
+
+    def get_video(self, videoid):
+        return as_entry(self.row("SELECT * FROM videos WHERE videoid = ?", (videoid,)), "videoid")
+
+    def get_tag(self, tagid):
+        return as_entry(self.row("SELECT * FROM tags WHERE tagid = ?", (tagid,)), "tagid")
