@@ -43,7 +43,7 @@ def make_app(cfg, wsserver, routes=None):
     def app(environ, start_response):
         if environ.get("wsgi.websocket") is not None:
             return wsserver.serve_websocket(environ)
-        path = _request_path(environ)
+        path = httpfiles.request_path(environ)
         if path in routes:
             return routes[path](environ, start_response)
         if path == "/":
@@ -59,15 +59,6 @@ def make_app(cfg, wsserver, routes=None):
         return httpfiles.serve_bytes(environ, start_response, b"Not Found\n",
                                      "text/plain", status="404 Not Found")
     return app
-
-
-def _request_path(environ):
-    """PATH_INFO as text: WSGI hands it over decoded, as latin-1; our names are UTF-8."""
-    raw = environ.get("PATH_INFO", "/") or "/"
-    try:
-        return raw.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return raw
 
 
 def _config_js(environ, start_response, cfg):

@@ -11,11 +11,12 @@ derives from the data directory (certificate, key) are filled in here, so the
 rest of the server never repeats that rule.
 """
 
+import configparser
 import logging
 import os
 from types import SimpleNamespace
 
-from configobj import ConfigObj, ConfigObjError, flatten_errors, get_extra_values
+from configobj import ConfigObj, flatten_errors, get_extra_values
 from configobj.validate import Validator
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,8 @@ songmap = string(default="songmap.csv")
 directory = string(default="/usr/share/musicdb/webui")
 """
 
+_SPEC = ConfigObj(CONFIGSPEC.splitlines(), list_values=False, _inspec=True)
+
 # "/"-separated lists in MusicDB 8's format.
 SLASH_LISTS = {("music", "ignoreartists"), ("music", "ignorealbums"), ("music", "ignoresongs")}
 
@@ -121,13 +124,28 @@ class MusicDBConfig:
 
 
 def _read(path):
+    """Parse the file as MusicDB 8 did (configparser: ``;`` and ``#`` comments, no
+    interpolation, ``#`` allowed inside values) and hand it to configobj for validation."""
     if not os.path.isfile(path):
         raise ConfigError(f"{path}: configuration file does not exist")
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
-        return ConfigObj(path, configspec=CONFIGSPEC.splitlines(), encoding="utf-8",
-                         file_error=True, list_values=True)
-    except (OSError, ConfigObjError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read configuration: {error}") from None
+        with open(path, encoding="utf-8") as handle:
+            parser.read_file(handle)
+    except (OSError, configparser.Error, UnicodeDecodeError) as error:
+        reason = str(error).splitlines()[0]
+        raise ConfigError(f"{path}: cannot read configuration: {reason}") from None
+    sections = {name: _split_lists(name, dict(parser[name])) for name in parser.sections()}
+    return ConfigObj(sections, configspec=CONFIGSPEC.splitlines())
+
+
+def _split_lists(section, values):
+    """Comma lists become Python lists where the spec expects a list."""
+    spec = _SPEC.get(section, {})
+    for key, value in values.items():
+        if "list(" in spec.get(key, "").split("default")[0]:
+            values[key] = [part.strip() for part in value.split(",") if part.strip()]
+    return values
 
 
 def _validate(raw, path):
