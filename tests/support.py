@@ -175,3 +175,19 @@ class Client:
             self.ws.close()
         except Exception:
             pass
+
+
+def wait_close(client, timeout=10):
+    """Read until the server's close frame; returns ``(code, reason)``."""
+    client.ws.settimeout(timeout)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            opcode, frame = client.ws.recv_data_frame(control_frame=True)
+        except (websocket.WebSocketConnectionClosedException, OSError):
+            return None, "connection dropped without close frame"
+        if opcode == websocket.ABNF.OPCODE_CLOSE:
+            data = frame.data
+            code = int.from_bytes(data[:2], "big") if len(data) >= 2 else None
+            return code, data[2:].decode("utf-8", "replace")
+    raise TimeoutError("no close frame")

@@ -11,7 +11,9 @@ import base64
 import binascii
 import logging
 import ssl
+import struct
 
+from gevent.lock import Semaphore
 from gevent.pywsgi import WSGIServer
 from geventwebsocket.exceptions import WebSocketError
 from geventwebsocket.handler import WebSocketHandler
@@ -20,19 +22,43 @@ from geventwebsocket.websocket import Header, WebSocket
 log = logging.getLogger(__name__)
 
 
-class MessageTooBig(WebSocketError):
-    """A client announced more data than the size limit; close with 1009."""
+class MessageTooBig(Exception):
+    """A client announced more data than the size limit; close with 1009.
+
+    Not a WebSocketError: gevent-websocket's ``receive()`` would swallow that
+    (it derives from socket.error) and close with 1000."""
 
 
 class LimitedWebSocket(WebSocket):
     """A WebSocket that refuses a message before buffering more than ``max_size`` bytes."""
 
-    __slots__ = ("max_size", "_message_bytes")
+    __slots__ = ("max_size", "_message_bytes", "_write_lock")
 
     def __init__(self, environ, stream, handler, max_size):
         super().__init__(environ, stream, handler)
         self.max_size = max_size
         self._message_bytes = 0
+        self._write_lock = Semaphore()
+
+    def send_frame(self, message, opcode):
+        """Every frame is written whole: the connection's writer and a close from
+        the reader (1007, the echo of a client's close) never interleave."""
+        with self._write_lock:
+            super().send_frame(message, opcode)
+
+    def close(self, code=1000, message=b""):
+        """Send a close frame that carries ``code`` and the reason (gevent-websocket
+        0.10.1 drops the code), once; then forget the stream."""
+        if self.closed:
+            return
+        reason = message.encode("utf-8") if isinstance(message, str) else bytes(message or b"")
+        try:
+            self.send_frame(struct.pack("!H", code) + reason[:123], self.OPCODE_CLOSE)
+        except (WebSocketError, OSError):
+            log.debug("Could not send the close frame; the peer is gone")
+        finally:
+            self.closed = True
+            self.stream = self.raw_write = self.raw_read = None
 
     def read_frame(self):
         header = Header.decode_header(self.stream)
@@ -52,7 +78,18 @@ class LimitedWebSocket(WebSocket):
         payload = self.raw_read(header.length)
         if len(payload) != header.length:
             raise WebSocketError("Unexpected EOF reading frame payload")
-        return header.unmask_payload(payload) if header.mask else payload
+        return unmask(payload, header.mask) if header.mask else payload
+
+    def validate_utf8(self, payload):
+        """Skip gevent-websocket's pure-Python validator (it blocks the hub on large
+        messages); the final ``bytes.decode`` still rejects bad UTF-8 and closes with 1007."""
+
+
+def unmask(payload, mask):
+    """XOR the payload with the 4-byte mask at C speed (gevent-websocket loops in Python)."""
+    size = len(payload)
+    key = (mask * (size // 4 + 1))[:size]
+    return (int.from_bytes(payload, "big") ^ int.from_bytes(key, "big")).to_bytes(size, "big")
 
 
 def raise_protocol_error():
