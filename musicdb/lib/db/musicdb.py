@@ -74,6 +74,22 @@ def as_entry(row, key):
     return entry
 
 
+def _chunks(items, size):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _as_int(value):
+    """An ID as the database stores it: decimal strings become integers."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value
+
+
+def _empty_tag_set(key, objectid):
+    return {key: objectid, "genres": [], "subgenres": [], "moods": []}
+
+
 class MusicDatabase(Database):
     """The music database of one server.
 
@@ -105,6 +121,150 @@ class MusicDatabase(Database):
 
     def get_tag(self, tagid):
         return as_entry(self.row("SELECT * FROM tags WHERE tagid = ?", (tagid,)), "tagid")
+
+    # == Read methods: lists, tag sets, statistics (developer LIBRARY-API) =========
+    # Used by the read API (handlers/library.py, state.py, search.py) and by
+    # others for GetSong-like answers.  Lists come in database order (ascending
+    # row ID, api-library.md §0); callers sort.  Tag sets are api-library.md §1.6.
+
+    _TAG_LISTS = {TAG_CLASS_GENRE: "genres", TAG_CLASS_SUBGENRE: "subgenres",
+                  TAG_CLASS_MOOD: "moods"}
+    _TAG_TARGETS = {"song": ("songtags", "songid"), "album": ("albumtags", "albumid"),
+                    "video": ("videotags", "videoid")}
+    _TABLES = {"artists": "artistid", "albums": "albumid", "songs": "songid",
+               "videos": "videoid", "tags": "tagid"}
+    _CHUNK = 500  # IDs per "IN (...)" query, well below SQLite's variable limit
+
+    def get_table(self, table):
+        """All rows of ``table`` (artists, albums, songs, videos or tags) as entries.
+
+        Raises:
+            ValueError: ``table`` is not one of those.
+        """
+        key = self._TABLES.get(table)
+        if key is None:
+            raise ValueError(f"unknown table {table!r}")
+        return [as_entry(row, key) for row in self.rows(f"SELECT * FROM {table} ORDER BY {key}")]
+
+    def get_artists(self):
+        """All artists (also those without albums)."""
+        return self.get_table("artists")
+
+    def get_albums(self, artistid=None, hidden=None):
+        """Albums, of one artist if ``artistid`` is given, only (non-)hidden if ``hidden`` is a bool."""
+        where, params = [], []
+        if artistid is not None:
+            where.append("artistid = ?")
+            params.append(artistid)
+        if hidden is not None:
+            where.append("hidden = 1" if hidden else "(hidden IS NULL OR hidden != 1)")
+        sql = "SELECT * FROM albums"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [as_entry(row, "albumid") for row in self.rows(sql + " ORDER BY albumid", params)]
+
+    def get_album_songs(self, albumid):
+        """All songs of an album (disabled ones included)."""
+        rows = self.rows("SELECT * FROM songs WHERE albumid = ? ORDER BY songid", (albumid,))
+        return [as_entry(row, "songid") for row in rows]
+
+    def get_videos(self, artistid=None):
+        """Videos, of one artist if ``artistid`` is given (disabled ones included)."""
+        if artistid is None:
+            return self.get_table("videos")
+        rows = self.rows("SELECT * FROM videos WHERE artistid = ? ORDER BY videoid", (artistid,))
+        return [as_entry(row, "videoid") for row in rows]
+
+    def get_entries(self, table, ids):
+        """``{id: entry}`` for those of ``ids`` that exist in ``table``.
+
+        Raises:
+            ValueError: ``table`` is not a known table.
+        """
+        key = self._TABLES.get(table)
+        if key is None:
+            raise ValueError(f"unknown table {table!r}")
+        found = {}
+        for chunk in _chunks(list(ids), self._CHUNK):
+            marks = ",".join("?" * len(chunk))
+            for row in self.rows(f"SELECT * FROM {table} WHERE {key} IN ({marks})", chunk):
+                found[row[key]] = as_entry(row, key)
+        return found
+
+    def get_tags(self):
+        """All tag definitions (every class) in tag-ID order."""
+        return self.get_table("tags")
+
+    def get_lyrics(self, songid):
+        """The stored lyrics text of a song, or None."""
+        return self.value("SELECT lyrics FROM lyrics WHERE songid = ? ORDER BY rowid LIMIT 1",
+                          (songid,))
+
+    def get_song_tags(self, songid):
+        """The song's tag set ``{"songid", "genres", "subgenres", "moods"}``; ``songid`` echoed."""
+        return self.get_tag_sets("song", [songid])[songid]
+
+    def get_album_tags(self, albumid):
+        """The album's tag set ``{"albumid", "genres", "subgenres", "moods"}``."""
+        return self.get_tag_sets("album", [albumid])[albumid]
+
+    def get_video_tags(self, videoid):
+        """The video's tag set ``{"videoid", "genres", "subgenres", "moods"}``."""
+        return self.get_tag_sets("video", [videoid])[videoid]
+
+    def get_tag_sets(self, target, ids=None):
+        """``{id: tag set}`` for every ID in ``ids`` (all tagged objects if None).
+
+        An ID without tags gets empty lists.  Assignments of tags that no
+        longer exist, or whose class is not 1-3, are skipped (MusicDB 8 failed
+        on the latter).  The first key of each set echoes the ID as passed.
+
+        Raises:
+            ValueError: ``target`` is not "song", "album" or "video".
+        """
+        if target not in self._TAG_TARGETS:
+            raise ValueError(f"unknown tag target {target!r}")
+        key = self._TAG_TARGETS[target][1]
+        sets = {} if ids is None else {objectid: _empty_tag_set(key, objectid) for objectid in ids}
+        lookup = {_as_int(objectid): objectid for objectid in sets}
+        for row in self._tag_assignments(target, None if ids is None else list(lookup)):
+            listname = self._TAG_LISTS.get(row["class"])
+            if listname is None:
+                continue
+            objectid = lookup.get(row[key], row[key])
+            if objectid not in sets:
+                sets[objectid] = _empty_tag_set(key, objectid)
+            sets[objectid][listname].append(row)
+        return sets
+
+    def _tag_assignments(self, target, ids):
+        table, key = self._TAG_TARGETS[target]
+        sql = (f"SELECT m.entryid, m.{key}, m.tagid, m.confidence, m.approval, t.tagid AS id, "
+               "t.name, t.class, t.parentid, t.icontype, t.icon, t.color, t.posx, t.posy "
+               f"FROM {table} m JOIN tags t ON t.tagid = m.tagid")
+        if ids is None:
+            return self.rows(sql + " ORDER BY m.entryid")
+        found = []
+        for chunk in _chunks([i for i in ids if i is not None], self._CHUNK):
+            marks = ",".join("?" * len(chunk))
+            found += self.rows(f"{sql} WHERE m.{key} IN ({marks})", chunk)
+        found.sort(key=lambda row: row["entryid"])
+        return found
+
+    def get_tag_usage(self):
+        """``{tagid: {"songs", "albums", "videos", "children"}}`` counts for every used tag ID."""
+        usage = {}
+        queries = (("songs", "SELECT tagid, count(*) AS n FROM songtags GROUP BY tagid"),
+                   ("albums", "SELECT tagid, count(*) AS n FROM albumtags GROUP BY tagid"),
+                   ("videos", "SELECT tagid, count(*) AS n FROM videotags GROUP BY tagid"),
+                   ("children", "SELECT parentid AS tagid, count(*) AS n FROM tags "
+                                "WHERE parentid IS NOT NULL GROUP BY parentid"))
+        for name, sql in queries:
+            for row in self.rows(sql):
+                counts = usage.setdefault(row["tagid"], dict.fromkeys(
+                    ("songs", "albums", "videos", "children"), 0))
+                counts[name] = row["n"]
+        return usage
 
     # == Write methods: import, update and removal of library entries ==============
     # (developer IMPORT; used by musicdb.lib.importer and `musicdb database`.)
