@@ -5,9 +5,7 @@ from gevent import monkey
 # Patch before anything else imports socket, ssl, threading or subprocess.
 monkey.patch_all()
 
-import sys  # noqa: E402
-
-from musicdb.mod import main  # noqa: E402
+from musicdb.__main__ import run  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -1,0 +1,81 @@
+"""The command line: global options before the module, one clear line for every user error."""
+
+import os
+import subprocess
+import sys
+
+from tests.support import ROOT, write_config
+
+MUSICDB = os.path.join(ROOT, "musicdb.py")
+
+
+def run(*args, env=None):
+    environment = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, MUSICDB, *args], capture_output=True, text=True,
+                          timeout=60, env=environment)
+
+
+def test_version_is_printed():
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout.startswith("MusicDB ")
+
+
+def test_unknown_module_is_one_line_and_exit_1(tmp_path):
+    result = run("--config", write_config(str(tmp_path), 9000), "dance")
+    assert result.returncode == 1
+    assert "dance" in result.stderr
+
+
+def test_missing_module_is_exit_1():
+    result = run()
+    assert result.returncode == 1 and "module is required" in result.stderr
+
+
+def test_missing_config_file_is_one_line_and_exit_1(tmp_path):
+    result = run("--config", str(tmp_path / "missing.ini"), "server")
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "missing.ini" in result.stderr
+
+
+def test_bad_config_value_names_section_and_key(tmp_path):
+    path = tmp_path / "musicdb.ini"
+    path.write_text("[websocket]\nport = many\n")
+    result = run("--config", str(path), "server")
+    assert result.returncode == 1
+    assert "[websocket] port" in result.stderr and str(path) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_port_in_use_is_a_clear_error_and_exit_1(tmp_path):
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("--config", write_config(str(tmp_path), port), "server")
+    assert result.returncode == 1
+    assert "Cannot start the WebSocket server" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_without_config_a_local_default_home_is_created_and_served(tmp_path):
+    """The quick start: no --config and no /etc/musicdb.ini → a home with config, data, TLS."""
+    home = tmp_path / "home"
+    environment = dict(os.environ, MUSICDB_HOME=str(home), MUSICDB_DEMO="0")
+    proc = subprocess.Popen([sys.executable, MUSICDB, "server"], stderr=subprocess.PIPE,
+                            text=True, env=environment)
+    try:
+        lines = []
+        for line in proc.stderr:
+            lines.append(line)
+            if "MusicDB is running" in line or len(lines) > 200:
+                break
+        assert "https://localhost:9000/musicdb/" in lines[-1], "".join(lines)
+        assert (home / "musicdb.ini").exists()
+        assert (home / "data" / "config" / "wsapikey.txt").exists()
+        assert (home / "data" / "websocket.cert").exists()
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    assert proc.returncode == 0
