@@ -186,3 +186,29 @@ def test_tls_server_speaks_wss_and_survives_plain_http(server_factory):
     assert Client(server).request("Bounce", 2) == 2
     client.close()
     assert "Traceback" not in server.log()
+
+
+def test_a_client_that_never_reads_is_dropped_and_others_keep_going(server, client_factory):
+    stalled, active = client_factory(), client_factory()
+    stalled.send("request", "Bounce", None, "never read")
+    chunk = "x" * (1024 * 1024)
+    for number in range(48):
+        active.send("broadcast", "Bounce", {"n": number, "data": chunk}, "Big")
+        assert active.answer("Big", timeout=10)["arguments"]["n"] == number
+    deadline = time.monotonic() + 10
+    while "does not read its messages" not in server.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "does not read its messages" in server.log()
+    assert active.request("Bounce", "ok") == "ok"
+
+
+def test_a_connection_that_never_finishes_its_handshake_is_dropped(server_factory):
+    server = server_factory("slowopen", extra="[websocket]\nopentimeout = 1\n")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw:
+        raw.sendall(b"GET / HTTP/1.1\r\n")
+        started = time.monotonic()
+        answer = b""
+        while chunk := raw.recv(100):
+            answer += chunk
+        assert time.monotonic() - started < 4
+        assert answer == b"" or answer.startswith(b"HTTP/1.1 408")

@@ -3,8 +3,8 @@
 Every packet to the client, answers and notifications alike, goes through
 :meth:`Connection.send`, which only queues it; the writer greenlet writes the
 queue in order, so frames never interleave and a slow client never stalls a
-broadcast.  A client that lets its queue grow past :attr:`MAX_QUEUE` is
-dropped.  Packets of one connection are handled one after the other, so
+broadcast.  A client that lets more than :attr:`MAX_QUEUED_BYTES` pile up
+unread is dropped.  Packets of one connection are handled one after the other, so
 answers keep the request order (protocol.md §2.5).
 """
 
@@ -28,7 +28,7 @@ _STOP = object()
 class Connection:
     """A connected client; ``server`` provides ``broadcast(packet)``."""
 
-    MAX_QUEUE = 512
+    MAX_QUEUED_BYTES = 32 * 1024 * 1024
     MAX_KEY_FAILURES = 10
 
     def __init__(self, websocket, address, apikey, ctx, server, closetimeout=5):
@@ -40,6 +40,7 @@ class Connection:
         self.closetimeout = closetimeout
         self.closed = False
         self._queue = Queue()
+        self._queued_bytes = 0
         self._key_failures = 0
 
     def __repr__(self):
@@ -49,11 +50,14 @@ class Connection:
         """Queue a packet (dict or encoded text); dropped silently once closing."""
         if self.closed:
             return
-        if self._queue.qsize() >= self.MAX_QUEUE:
+        text = packet if isinstance(packet, str) else protocol.encode(packet)
+        if self._queued_bytes + len(text) > self.MAX_QUEUED_BYTES:
             log.warning("%r does not read its messages; dropping it", self)
             self.close(1008, "Client too slow")
+            self.abort()
             return
-        self._queue.put(packet if isinstance(packet, str) else protocol.encode(packet))
+        self._queued_bytes += len(text)
+        self._queue.put(text)
 
     def close(self, code=1000, reason=""):
         """Send a close frame after what is queued and end the connection."""
@@ -142,6 +146,7 @@ class Connection:
                     code, reason = item
                     self.ws.close(code, reason.encode())
                     return
+                self._queued_bytes -= len(item)
                 self.ws.send(item)
             except (WebSocketError, OSError, AttributeError) as error:
                 log.debug("%r: write failed: %s", self, error)
