@@ -1,0 +1,121 @@
+"""Album artwork files in ``<data>/webdata/artwork/`` (spec api-uploads.md §8).
+
+``<Artist> - <Album>.jpg`` holds the full-size image, ``<N>x<N>/<same name>``
+one copy per ``[albumcover] scales`` value, shrunk to fit N×N (aspect ratio
+kept, never enlarged, bicubic, optimised progressive JPEG).  The WebUI loads
+exactly these names; ``default.jpg`` stands for albums without artwork.
+
+Every file is written to a temporary name and renamed, so a killed import
+never leaves half an image behind.  This is blocking work (Pillow): run it in
+a worker thread or process.
+"""
+
+import contextlib
+import io
+import logging
+import os
+import tempfile
+
+from PIL import Image, ImageDraw
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ARTWORK = "default.jpg"
+DEFAULT_SIZE = 500
+#: File names of album covers in an album directory, best first (compared lower-cased).
+COVER_FILES = ("cover.jpg", "cover.jpeg", "folder.jpg", "folder.jpeg", "front.jpg",
+               "front.jpeg", "cover.png", "folder.png", "front.png")
+DIVISION_SLASH = "\u2215"
+
+
+class ArtworkError(Exception):
+    """Image data that Pillow cannot read, or an artwork file that cannot be written."""
+
+
+def artwork_name(artistname, albumname):
+    """``"<Artist> - <Album>.jpg"`` with every ``/`` replaced by ``∕`` (as MusicDB 8)."""
+    artist = artistname.replace("/", DIVISION_SLASH)
+    album = albumname.replace("/", DIVISION_SLASH)
+    return f"{artist} - {album}.jpg"
+
+
+def cover_file(albumdir):
+    """The cover image file lying in an album directory (``cover.jpg``, ``folder.jpg`` …), or None."""
+    try:
+        names = {name.lower(): name for name in os.listdir(albumdir)}
+    except OSError:
+        return None
+    for candidate in COVER_FILES:
+        if candidate in names and os.path.isfile(os.path.join(albumdir, names[candidate])):
+            return os.path.join(albumdir, names[candidate])
+    return None
+
+
+def write_artwork(data, directory, name, scales):
+    """Write image ``data`` as ``directory/name`` plus one scaled copy per edge length.
+
+    JPEG data is stored byte for byte (as MusicDB 8 does); other formats
+    (PNG covers) are converted, so the ``.jpg`` name never lies.
+
+    Raises:
+        ArtworkError: the data is no readable image or a file cannot be written.
+    """
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+        if image.format != "JPEG":
+            data = _jpeg_bytes(image)
+        _write_atomic(os.path.join(directory, name), data)
+        for scale in scales:
+            _write_scaled(image, os.path.join(directory, f"{scale}x{scale}"), name, scale)
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        raise ArtworkError(f"artwork {name!r}: {error}") from None
+    return name
+
+
+def ensure_default_artwork(directory):
+    """Create ``directory/default.jpg`` (a neutral dark image) if it is missing.
+
+    Raises:
+        OSError: the directory or file cannot be written.
+    """
+    path = os.path.join(directory, DEFAULT_ARTWORK)
+    if os.path.exists(path):
+        return path
+    os.makedirs(directory, exist_ok=True)
+    image = Image.new("RGB", (DEFAULT_SIZE, DEFAULT_SIZE), (16, 16, 16))
+    draw = ImageDraw.Draw(image)
+    centre, radius = DEFAULT_SIZE // 2, DEFAULT_SIZE * 2 // 5
+    draw.ellipse((centre - radius,) * 2 + (centre + radius,) * 2, fill=(36, 36, 36))
+    draw.ellipse((centre - 40,) * 2 + (centre + 40,) * 2, fill=(144, 144, 144))
+    draw.ellipse((centre - 8,) * 2 + (centre + 8,) * 2, fill=(16, 16, 16))
+    _write_atomic(path, _jpeg_bytes(image), 0o644)
+    log.info("Created the default artwork %s", path)
+    return path
+
+
+def _jpeg_bytes(image, **options):
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="JPEG", quality=90, **options)
+    return buffer.getvalue()
+
+
+def _write_scaled(image, directory, name, scale):
+    os.makedirs(directory, mode=0o775, exist_ok=True)
+    copy = image.copy()
+    copy.thumbnail((scale, scale), Image.BICUBIC)
+    _write_atomic(os.path.join(directory, name),
+                  _jpeg_bytes(copy, optimize=True, progressive=True))
+
+
+def _write_atomic(path, data, mode=0o664):
+    handle, temp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".artwork-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

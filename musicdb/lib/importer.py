@@ -1,0 +1,565 @@
+"""Import the music directory (or a part of it) into the music database.
+
+The pipeline, per album directory:
+
+1. *Plan* (caller's greenlet): which songs the database already knows (path
+   and checksum), what the import cache remembers of each file (size, mtime,
+   checksum), whether the album needs artwork.
+2. *Read* (:func:`read_album`, in a worker thread): stat each file; a file
+   whose size and mtime match the cache and whose cached checksum is the one
+   in the database is unchanged and not read at all.  Others are hashed
+   (SHA-256, ``songs.checksum``) and, if the checksum differs, their tags
+   read with mutagen.  Artwork is taken from the first song that embeds one,
+   else from a ``cover.jpg``/``folder.jpg`` in the directory, and written with
+   its scaled copies.  A broken file becomes a failure naming its path; it
+   never stops the import.
+3. *Write* (caller's greenlet): the artist, album and song rows of one album
+   in one short transaction, then the import cache.
+
+Killing the process therefore leaves whole albums or nothing, and a re-run
+completes the rest: rows that exist are matched by path (nothing is added
+twice), changed files are updated in place (their statistics and tags stay),
+and a file that moved keeps its row when its checksum matches a song whose
+file is gone (MusicDB 8 lost statistics and tags on every rename).
+
+Columns are filled as MusicDB 8's album/song import does (spec api-editing.md
+§1.3): names, release, song and CD numbers come from the path; where a name
+does not follow ``YYYY - Album`` / ``[C-]NN Title.ext`` (MusicDB 8 refused
+those) the tags fill in.  ``albums.added`` is the album directory's mtime,
+``origin`` comes from the album's first song, ``numofsongs``/``numofcds``
+are counted from the stored songs.  Playtime is mutagen's stream length
+(MusicDB 8 asked ffprobe, one process per file, which caps an import at a few
+dozen songs per second).
+
+Threads, not processes, do the reading: hashing (the bulk of the work for
+real files) releases the GIL, and the server needs gevent's threadpool
+anyway so its hub never blocks.  Database access stays in the caller's
+thread (the connection is not shared across threads).
+"""
+
+import logging
+import os
+from dataclasses import dataclass, field
+
+import gevent
+import gevent.threadpool
+
+from musicdb.lib import albumartwork, metatags
+from musicdb.lib.db.sqlite import Database
+from musicdb.lib.musicdirectory import MusicDirectory
+
+log = logging.getLogger(__name__)
+
+READ, UNCHANGED, FAILED = "read", "unchanged", "failed"
+CACHE_FILE = "importcache.db"
+CACHE_SCHEMA = ("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, "
+                "mtime INTEGER, checksum TEXT)")
+
+
+@dataclass
+class ImportSummary:
+    """What an import did; ``failures`` lists ``(relative path, reason)``."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    failures: list = field(default_factory=list)
+
+    @property
+    def imported(self):
+        """Songs that are in the database now (added, updated or unchanged)."""
+        return self.added + self.updated + self.unchanged
+
+    def line(self):
+        return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.failed} failed")
+
+
+# -- jobs and results: plain data, so read_album also runs in another process ---------
+
+@dataclass(frozen=True)
+class SongJob:
+    path: str                 # relative to the music root
+    known: str = None         # checksum in the database, None for a new path
+    cached: tuple = None      # (size, mtime_ns, checksum) from the import cache
+
+
+@dataclass(frozen=True)
+class ArtworkJob:
+    directory: str            # <data>/webdata/artwork
+    name: str                 # "<Artist> - <Album>.jpg"
+    scales: tuple
+    current: str = None       # the album's artworkpath now (None: new album)
+
+
+@dataclass(frozen=True)
+class AlbumJob:
+    root: str
+    path: str
+    songs: tuple
+    artwork: ArtworkJob = None
+
+
+@dataclass
+class SongResult:
+    path: str
+    status: str
+    checksum: str = None
+    stamp: tuple = None       # (size, mtime_ns)
+    meta: dict = None
+    reason: str = None
+
+
+@dataclass
+class AlbumResult:
+    path: str
+    mtime: int
+    songs: list
+    artwork: str = None       # artwork name written (or kept), None if none found
+
+
+# -- the worker side --------------------------------------------------------------------
+
+def read_album(job):
+    """Read what the database needs of one album (runs in a worker; no database access)."""
+    albumdir = os.path.join(job.root, job.path)
+    songs = [_read_song(job.root, song) for song in job.songs]
+    try:
+        mtime = int(os.stat(albumdir).st_mtime)
+    except OSError:
+        mtime = 0
+    readable = any(song.status != FAILED for song in songs)
+    artwork = _album_artwork(job.artwork, albumdir, job.root, songs) if job.artwork and readable \
+        else None
+    return AlbumResult(job.path, mtime, songs, artwork)
+
+
+def _read_song(root, job):
+    path = os.path.join(root, job.path)
+    try:
+        info = os.stat(path)
+        stamp = (info.st_size, info.st_mtime_ns)
+        if job.known and job.cached == (*stamp, job.known):
+            return SongResult(job.path, UNCHANGED, job.known, stamp)
+        checksum = metatags.file_checksum(path)
+        if checksum == job.known:
+            return SongResult(job.path, UNCHANGED, checksum, stamp)
+        meta = metatags.read_metadata(path, probe=False).as_dict()
+        return SongResult(job.path, READ, checksum, stamp, meta)
+    except metatags.TagError as error:
+        return SongResult(job.path, FAILED, reason=error.reason)
+    except OSError as error:
+        return SongResult(job.path, FAILED, reason=error.strerror or str(error))
+
+
+def _album_artwork(job, albumdir, root, songs):
+    """The artwork name the album should have after this import, or None."""
+    if job.current and job.current != albumartwork.DEFAULT_ARTWORK \
+            and os.path.isfile(os.path.join(job.directory, job.current)):
+        return job.current
+    data = _embedded_cover(root, songs) or _cover_file_data(albumdir)
+    if data is None:
+        return None
+    try:
+        return albumartwork.write_artwork(data, job.directory, job.name, job.scales)
+    except albumartwork.ArtworkError as error:
+        log.warning("%s: no artwork: %s", albumdir, error)
+        return None
+
+
+def _embedded_cover(root, songs):
+    for song in songs:
+        if song.status == FAILED or (song.meta is not None and not song.meta["has_artwork"]):
+            continue
+        try:
+            data = metatags.extract_artwork(os.path.join(root, song.path))
+        except metatags.TagError:
+            continue
+        if data:
+            return data
+    return None
+
+
+def _cover_file_data(albumdir):
+    path = albumartwork.cover_file(albumdir)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        log.warning("Cannot read %s: %s", path, error)
+        return None
+
+
+# -- names and numbers from the path, tags where the path does not tell -----------------
+
+def album_name(albumpath):
+    """``("Name", release)`` of ``Artist/YYYY - Name``; a free-form directory keeps its name
+    and release None (the tags decide)."""
+    meta = metatags.path_meta(albumpath + "/-")
+    if meta["album"] is None:
+        return albumpath.rsplit("/", 1)[-1], None
+    return meta["album"], meta["release"]
+
+
+def song_fields(relpath, meta):
+    """``name``, ``number``, ``cd`` of a song: from ``[C-]NN Title.ext``, else from the tags."""
+    path = metatags.path_meta(relpath)
+    if path["track"] is None:
+        return {"name": meta["title"] or path["title"] or "", "number": meta["track"] or 0,
+                "cd": meta["cd"] or 1}
+    return {"name": path["title"] or meta["title"] or "", "number": path["track"],
+            "cd": path["cd"]}
+
+
+# -- the import cache: size and mtime of each file at its last import -------------------
+
+class ImportCache:
+    """``<data>/importcache.db``: lets a re-import skip hashing files that did not change.
+
+    Only a hint: a file counts as unchanged only when its cached checksum is
+    also the one in the music database, so a replaced database or a stale
+    cache never hides a change.
+    """
+
+    def __init__(self, datadir):
+        self.db = Database(os.path.join(datadir, CACHE_FILE))
+        self.db.execute(CACHE_SCHEMA)
+
+    def load(self):
+        return {row["path"]: (row["size"], row["mtime"], row["checksum"])
+                for row in self.db.rows("SELECT * FROM files")}
+
+    def store(self, songs):
+        rows = [(s.path, s.stamp[0], s.stamp[1], s.checksum) for s in songs if s.stamp]
+        with self.db.transaction():
+            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", rows)
+
+    def close(self):
+        self.db.close()
+
+
+# -- the import run ---------------------------------------------------------------------
+
+class Importer:
+    """One import run of ``cfg``'s music directory (or a part) into ``database``.
+
+    ``pool`` runs the blocking work: a gevent ThreadPool (default: the hub's
+    threadpool, which the server must use).  ``progress`` is None or a tqdm-like
+    object (``reset(total=…)``, ``update(n)``).  Database calls stay in the
+    calling greenlet, one short transaction per album.
+
+    Raises (from :meth:`run`):
+        PathError: the path leaves the music directory or is no artist/album/song.
+        DatabaseError: a write failed (the album in progress is rolled back).
+    """
+
+    def __init__(self, cfg, database, pool=None, progress=None):
+        self.db = database
+        self.directory = MusicDirectory.from_config(cfg)
+        self.pool = pool if pool is not None else gevent.get_hub().threadpool
+        self.progress = progress
+        self.artworkdir = os.path.join(cfg.directories.data, "webdata", "artwork")
+        self.scales = tuple(int(scale) for scale in cfg.albumcover.scales)
+        self.cache = ImportCache(cfg.directories.data)
+        self.summary = ImportSummary()
+        self._lost = None
+
+    def close(self):
+        self.cache.close()
+
+    def run(self, path=""):
+        relpath = self.directory.relative(path)
+        albums = self.pool.apply(self.directory.album_dirs, (relpath,))
+        self.pool.apply(albumartwork.ensure_default_artwork, (self.artworkdir,))
+        self._load()
+        self._albumdirs = {album.path: album for album in albums}
+        if self.progress is not None:
+            self.progress.reset(total=sum(len(album.songs) for album in albums))
+        jobs = (self._plan(album) for album in albums)
+        for result in self.pool.imap_unordered(read_album, jobs):
+            self._store(result)
+            if self.progress is not None:
+                self.progress.update(len(result.songs))
+        return self.summary
+
+    def _load(self):
+        """What the database holds, by path (one query per table, not one per file)."""
+        db = self.db
+        self.artists = {r["path"]: r["artistid"] for r in db.rows("SELECT artistid, path FROM artists")}
+        self.albums = {r["path"]: r for r in db.rows(
+            "SELECT albumid, artistid, name, path, artworkpath FROM albums")}
+        self.songs = {r["path"]: r for r in db.rows(
+            "SELECT songid, albumid, path, checksum FROM songs")}
+        self.artworknames = {r["artworkpath"] for r in self.albums.values()}
+        self.cached = self.cache.load()
+
+    # -- planning ---------------------------------------------------------------------
+
+    def _plan(self, album):
+        songs = tuple(SongJob(path, (self.songs.get(path) or {}).get("checksum"),
+                              self.cached.get(path)) for path in album.songs)
+        return AlbumJob(self.directory.root, album.path, songs, self._artwork_job(album))
+
+    def _artwork_job(self, album):
+        row = self.albums.get(album.path)
+        if row is not None:
+            current = row["artworkpath"]
+            if current != albumartwork.DEFAULT_ARTWORK:
+                return ArtworkJob(self.artworkdir, current, self.scales, current)
+        name, release = album_name(album.path)
+        filename = albumartwork.artwork_name(album.artist, name)
+        if filename in self.artworknames:  # e.g. two releases of one album title
+            filename = albumartwork.artwork_name(album.artist, f"{name} ({release})")
+        self.artworknames.add(filename)
+        return ArtworkJob(self.artworkdir, filename, self.scales, row and row["artworkpath"])
+
+    # -- writing ----------------------------------------------------------------------
+
+    def _store(self, result):
+        self._count(result)
+        row = self.albums.get(result.path)
+        changed = [song for song in result.songs if song.status == READ]
+        newart = bool(result.artwork) and (row is None or row["artworkpath"] != result.artwork)
+        if changed or (row is not None and newart):
+            self._write_album(self._albumdirs[result.path], result, changed)
+        self.cache.store([song for song in result.songs if song.status != FAILED])
+
+    def _count(self, result):
+        for song in result.songs:
+            if song.status == UNCHANGED:
+                self.summary.unchanged += 1
+            elif song.status == FAILED:
+                self.summary.failed += 1
+                self.summary.failures.append((song.path, song.reason))
+                log.info("Cannot import %s: %s", song.path, song.reason)
+
+    def _write_album(self, album, result, changed):
+        with self.db.transaction():
+            artistid = self._artist_id(album.artist)
+            albumid, touched = self._album_id(album, result, changed, artistid)
+            for song in changed:
+                touched.add(self._write_song(song, albumid, artistid))
+            for affected in touched | {albumid}:
+                self.db.recount_album(affected)
+            if result.artwork:
+                self.db.update_album(albumid, artworkpath=result.artwork)
+                self.albums[album.path]["artworkpath"] = result.artwork
+
+    def _artist_id(self, path):
+        artistid = self.artists.get(path)
+        if artistid is None:
+            artistid = self.artists[path] = self.db.add_artist(path, path)
+        return artistid
+
+    def _album_id(self, album, result, changed, artistid):
+        """The album's ID (created or moved here if needed) and other albums to recount."""
+        row = self.albums.get(album.path)
+        if row is not None:
+            return row["albumid"], set()
+        name, release = album_name(album.path)
+        first = changed[0].meta
+        columns = {"name": name, "release": release if release is not None else first["release"] or 0}
+        moved = self._moved_album(changed)
+        if moved is not None:
+            self.db.update_album(moved["albumid"], artistid=artistid, path=album.path, **columns)
+            self.albums[album.path] = self.albums.pop(moved["path"])
+            self.albums[album.path].update(path=album.path, artistid=artistid, name=name)
+            return moved["albumid"], set()
+        albumid = self.db.add_album(artistid, path=album.path, origin=first["origin"],
+                                    added=result.mtime, **columns)
+        self.albums[album.path] = {"albumid": albumid, "artistid": artistid, "path": album.path,
+                                   "name": name, "artworkpath": albumartwork.DEFAULT_ARTWORK}
+        return albumid, set()
+
+    def _write_song(self, song, albumid, artistid):
+        """Insert or update one song; returns the album ID it belonged to before."""
+        meta = song.meta
+        columns = dict(song_fields(song.path, meta), playtime=meta["playtime"],
+                       bitrate=meta["bitrate"], checksum=song.checksum)
+        row = self.songs.get(song.path) or self._claim_lost(song.checksum)
+        if row is not None:
+            self.db.update_song(row["songid"], path=song.path, **columns)
+            if row["path"] != song.path:  # moved: it follows the file
+                self.db.update_song(row["songid"], albumid=albumid, artistid=artistid)
+                self.songs[song.path] = self.songs.pop(row["path"])
+            self.summary.updated += 1
+            return row["albumid"]
+        songid = self.db.add_song(albumid, artistid, path=song.path, **columns)
+        if meta["lyrics"]:
+            self.db.set_lyrics_from_file(songid, meta["lyrics"])
+        self.songs[song.path] = {"songid": songid, "albumid": albumid, "path": song.path,
+                                 "checksum": song.checksum}
+        self.summary.added += 1
+        return albumid
+
+    # -- moved files ------------------------------------------------------------------
+
+    def _lost_songs(self):
+        """Songs whose file is gone, by checksum (built once, when a new file shows up)."""
+        if self._lost is None:
+            rows = [row for row in self.songs.values() if row["checksum"]]
+            root = self.directory.root
+            missing = self.pool.apply(
+                lambda: [r for r in rows if not os.path.exists(os.path.join(root, r["path"]))])
+            self._lost = {row["checksum"]: row for row in missing}
+        return self._lost
+
+    def _claim_lost(self, checksum):
+        return self._lost_songs().pop(checksum, None)
+
+    def _moved_album(self, changed):
+        """The album row a renamed album directory had: all its files' songs lost there."""
+        lost = self._lost_songs()
+        matches = [lost.get(song.checksum) for song in changed]
+        albumids = {match["albumid"] for match in matches if match is not None}
+        if len(albumids) != 1 or None in matches:
+            return None
+        row = next((r for r in self.albums.values() if r["albumid"] in albumids), None)
+        if row is None or os.path.isdir(self.directory.absolute(row["path"])):
+            return None
+        return row
+
+
+def import_music(cfg, database, path="", pool=None, progress=None):
+    """Import ``path`` (default: the whole music directory); returns an :class:`ImportSummary`.
+
+    Raises:
+        PathError: the path leaves the music directory or is no artist/album/song.
+        DatabaseError: a write failed; every album before is stored completely.
+    """
+    importer = Importer(cfg, database, pool, progress)
+    try:
+        return importer.run(path)
+    finally:
+        importer.close()
+
+
+# -- removal, checks and the demo -------------------------------------------------------
+
+def remove_path(cfg, database, path, tracker=None):
+    """Remove the database entries of a song, album or artist path (files stay).
+
+    The path need not exist any more.  The songs' play relations and played
+    rows go from ``tracker`` (a TrackerDatabase) too when it is given.
+    Returns ``(kind, number of songs removed)``.
+
+    Raises:
+        PathError: the path leaves the music directory.
+        LookupError: no song, album or artist has this path in the database.
+    """
+    relpath = MusicDirectory.from_config(cfg).relative(path)
+    kind, entry = _entry_by_path(database, relpath)
+    with database.transaction():
+        if kind == "song":
+            database.remove_song(entry["id"])
+            database.recount_album(entry["albumid"])
+            songids = [entry["id"]]
+        elif kind == "album":
+            songids = database.remove_album(entry["id"])
+        else:
+            songids = database.remove_artist(entry["id"])
+    if tracker is not None and songids:
+        forget_songs(tracker, songids)
+    return kind, len(songids)
+
+
+def _entry_by_path(database, relpath):
+    """``(kind, entry)`` of the song, album or artist stored with this path.
+
+    Raises:
+        LookupError: none is.
+    """
+    for kind, find in (("song", database.find_song_by_path),
+                       ("album", database.find_album_by_path),
+                       ("artist", database.find_artist_by_path)):
+        entry = find(relpath) if relpath else None
+        if entry is not None:
+            return kind, entry
+    raise LookupError(f"{relpath or 'the music directory'}: no song, album or artist "
+                      "with this path in the database")
+
+
+def forget_songs(tracker, songids):
+    """Delete the tracker's relations and played rows of removed songs."""
+    with tracker.transaction():
+        for songid in songids:
+            tracker.execute("DELETE FROM songrelations WHERE songida = ? OR songidb = ?",
+                            (songid, songid))
+            tracker.execute("DELETE FROM playedsongs WHERE songid = ?", (songid,))
+
+
+def check_path(cfg, path):
+    """Check a path of the music directory against the naming scheme and read its songs.
+
+    Returns ``(kind, problems)``: kind is artist, album, song, video, root
+    or None; problems a list of ``"<relative path>: <what is wrong>"``.
+
+    Raises:
+        PathError: the path leaves the music directory.
+    """
+    directory = MusicDirectory.from_config(cfg)
+    relpath = directory.relative(path)
+    kind = directory.kind(relpath) if relpath else "root"
+    if kind is None:
+        return None, [f"{relpath}: neither an artist, an album, a song nor a video "
+                      "(expected Artist/YYYY - Album/NN Title.ext)"]
+    if kind == "video":
+        return kind, _video_problems(relpath)
+    problems = []
+    for album in directory.album_dirs(relpath):
+        problems += _album_problems(directory, album, check_album=kind != "song")
+    return kind, problems
+
+
+def _video_problems(relpath):
+    name = relpath.split("/")[-1]
+    meta = metatags.path_meta(f"{relpath.split('/')[0]}/{os.path.splitext(name)[0]}/-")
+    return [] if meta["album"] else [f"{relpath}: video name does not follow 'YYYY - Name.ext'"]
+
+
+def _album_problems(directory, album, check_album=True):
+    problems = []
+    if check_album and album_name(album.path)[1] is None:
+        problems.append(f"{album.path}: album directory does not follow 'YYYY - Album'")
+    for path in album.songs:
+        if metatags.path_meta(path)["track"] is None:
+            problems.append(f"{path}: file name does not follow '[C-]NN Title.ext'")
+        try:
+            metatags.read_metadata(directory.absolute(path), probe=False)
+        except metatags.TagError as error:
+            problems.append(f"{path}: {error.reason}")
+    return problems
+
+
+def import_demo(cfg, songs=40, database=None):
+    """Fill an empty music directory with a generated demo library and import it.
+
+    For the quick start: does nothing (returns None) when the music directory
+    holds anything already, so a real library is never touched.  Opens
+    ``<data>/music.db`` unless ``database`` is given.  Returns the
+    :class:`ImportSummary`.  Generating runs ffmpeg and blocks: call it before
+    the server's loops start.
+
+    Raises:
+        RuntimeError: ffmpeg is missing.
+        OSError: the music or data directory cannot be written.
+    """
+    from musicdb.lib import demolib
+    from musicdb.lib.db.musicdb import MusicDatabase
+
+    music = cfg.directories.music
+    if os.path.isdir(music) and os.listdir(music):
+        return None
+    demolib.generate_library(music, songs=songs)
+    own = database is None
+    if own:
+        os.makedirs(cfg.directories.data, exist_ok=True)
+        database = MusicDatabase(os.path.join(cfg.directories.data, "music.db"))
+    try:
+        return import_music(cfg, database)
+    finally:
+        if own:
+            database.close()

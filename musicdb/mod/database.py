@@ -1,0 +1,117 @@
+"""``musicdb database import|remove|check [PATH]``: the library from the command line.
+
+``import`` reads the whole music directory, or one artist, album or song
+path, into the database (MusicDB 8 could only add single paths): a progress
+bar with songs/s on a terminal, then one summary line.  Running it again adds
+nothing twice and updates changed files.  It may run while the server runs
+(SQLite WAL, one short transaction per album); ``kill -USR1 <server pid>``
+makes the server reload its caches and every WebUI refresh.
+
+``remove`` deletes the database entries of a song, album or artist path
+(the files stay; the path may be gone already).  ``check`` tells what a path
+is and lists names that break the naming scheme and files that cannot be read.
+
+PATH: absolute, relative to the current directory, or relative to the music
+directory (tried in this order).  Exit code 0, or 1 on an error, when a check
+found problems, or when an import could store nothing because every file failed.
+"""
+
+import os
+import sys
+import time
+
+import gevent.threadpool
+from tqdm import tqdm
+
+from musicdb.lib import datadir, importer
+from musicdb.lib.db.musicdb import MusicDatabase
+from musicdb.lib.db.sqlite import DatabaseError
+from musicdb.lib.db.trackerdb import TrackerDatabase
+from musicdb.lib.musicdirectory import PathError
+
+
+def add_arguments(parser):
+    parser.set_defaults(module="database")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    imports = commands.add_parser("import", help="import the music directory or a part of it")
+    imports.add_argument("path", nargs="?", default=None,
+                         help="artist, album or song path (default: the whole music directory)")
+    imports.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2),
+                         help="threads reading and hashing files (default: %(default)s)")
+    remove = commands.add_parser("remove", help="remove a song, album or artist from the database")
+    remove.add_argument("path", help="song, album or artist path (the files stay)")
+    check = commands.add_parser("check", help="check a path against the naming scheme")
+    check.add_argument("path", nargs="?", default=None,
+                       help="artist, album, song or video path (default: everything)")
+
+
+def run(args, cfg):
+    command = {"import": run_import, "remove": run_remove, "check": run_check}[args.command]
+    try:
+        return command(args, cfg)
+    except (PathError, LookupError, DatabaseError, OSError) as error:
+        print(f"musicdb: {error}", file=sys.stderr)
+        return 1
+
+
+def target(given, cfg):
+    """The path to hand to the importer: absolute, or relative to the music root."""
+    if given is None:
+        return ""
+    if os.path.isabs(given) or not os.path.exists(given):
+        return given
+    return os.path.abspath(given)
+
+
+def open_database(cfg):
+    datadir.prepare(cfg.directories.data, cfg.websocket.port)
+    return MusicDatabase(os.path.join(cfg.directories.data, "music.db"))
+
+
+def run_import(args, cfg):
+    database = open_database(cfg)
+    pool = gevent.threadpool.ThreadPool(max(1, args.workers))
+    started = time.monotonic()
+    with tqdm(unit="song", file=sys.stderr, disable=not sys.stderr.isatty(),
+              dynamic_ncols=True) as bar:
+        try:
+            summary = importer.import_music(cfg, database, target(args.path, cfg), pool, bar)
+        finally:
+            pool.kill()
+            database.close()
+    report_import(summary, time.monotonic() - started)
+    return 1 if summary.failed and not summary.imported else 0
+
+
+def report_import(summary, seconds):
+    for path, reason in summary.failures:
+        print(f"failed: {path}: {reason}", file=sys.stderr)
+    songs = summary.imported + summary.failed
+    rate = songs / seconds if seconds > 0 else 0.0
+    print(f"Import: {summary.line()} ({songs} songs in {seconds:.1f} s, {rate:.0f} songs/s)")
+    if summary.added or summary.updated:
+        print("A running server shows the changes after: kill -USR1 <server pid>")
+
+
+def run_remove(args, cfg):
+    database = open_database(cfg)
+    tracker = TrackerDatabase(os.path.join(cfg.directories.data, "tracker.db"))
+    try:
+        kind, songs = importer.remove_path(cfg, database, target(args.path, cfg), tracker)
+    finally:
+        tracker.close()
+        database.close()
+    print(f"Removed {kind} {args.path} from the database ({songs} songs); the files stay.")
+    return 0
+
+
+def run_check(args, cfg):
+    kind, problems = importer.check_path(cfg, target(args.path, cfg))
+    for problem in problems:
+        print(problem)
+    shown = args.path or cfg.directories.music
+    if kind is None or problems:
+        print(f"{shown}: {len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print(f"{shown}: valid {kind} path")
+    return 0
