@@ -46,6 +46,8 @@ def make_app(cfg, wsserver, routes=None):
         path = httpfiles.request_path(environ)
         if path in routes:
             return routes[path](environ, start_response)
+        if environ.get("REQUEST_METHOD", "GET") not in httpfiles.ALLOWED_METHODS:
+            return httpfiles.method_not_allowed(environ, start_response)
         if path == "/":
             return httpfiles.serve_bytes(environ, start_response, webdata.welcome_page(),
                                          "text/html; charset=utf-8")

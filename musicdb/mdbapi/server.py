@@ -24,7 +24,7 @@ import gevent
 import gevent.event
 import gevent.events
 
-from musicdb.lib import datadir, web
+from musicdb.lib import datadir, tls, web
 from musicdb.lib.cfg.musicdb import MusicDBConfig
 from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.lib.db.trackerdb import TrackerDatabase
@@ -88,6 +88,10 @@ def StartWebSocketServer():
             context, lambda: datadir.read_api_key(cfg.directories.data),
             ws.opentimeout, ws.closetimeout, ws.maxmessagesize)
         wsserver.listen(web.make_app(cfg, wsserver), ws.bind, ws.port, ssl_args)
+    except tls.CertificateError as error:
+        log.error("Unusable TLS certificate or key: %s (fix it, or delete %s and %s to get "
+                  "a new self-signed pair)", error, ws.cert, ws.key)
+        return False
     except Exception as error:  # a start-up failure of any kind is reported, not raised
         log.error("Cannot start the WebSocket server on %s:%s: %s", ws.bind, ws.port, error)
         return False
