@@ -1,0 +1,117 @@
+"""Library fixtures: a generated demo library of every format, copied and imported.
+
+Used by ``tests/library`` and reusable by other test folders: add
+``from tests.library.fixtures import demo_library, imported_library, library_home  # noqa: F401``
+to that folder's conftest.py (or list ``"tests.library.fixtures"`` in
+``pytest_plugins`` of the root conftest).
+
+* ``demo_library`` (session): the generated files, read-only; ``.root``,
+  ``.songs`` (demolib's dicts: path, format, artist, album, release, title,
+  track, cd, genre, seconds, artwork).
+* ``imported_library`` (session): a home (music/, data/, musicdb.ini) with the
+  demo library imported; read-only.  ``ServerProcess(imported_library.home)``
+  would write into it, so copy it with ``library_home`` for a server.
+* ``library_home(name="home", imported=True, extra="")`` (function): a fresh
+  copy of the demo library in ``tmp_path/<name>``, imported or not; a server
+  started with ``ServerProcess(home.home)`` serves it.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from musicdb.lib.cfg.musicdb import MusicDBConfig
+from musicdb.lib.db.musicdb import MusicDatabase
+from musicdb.lib.demolib import generate_library
+from musicdb.lib.importer import import_music
+from tests.support import ROOT, free_port, write_config
+
+DEMO_SONGS = 30
+DEMO_SECONDS = 2
+
+
+@dataclass
+class DemoLibrary:
+    root: Path
+    songs: list
+
+
+@dataclass
+class LibraryHome:
+    """One home directory: ``music/``, ``data/`` and ``musicdb.ini``."""
+
+    home: Path
+    songs: list
+    summary: object = None
+    extra: str = ""
+    music: Path = field(init=False)
+    data: Path = field(init=False)
+    config: str = field(init=False)
+
+    def __post_init__(self):
+        self.music = self.home / "music"
+        self.data = self.home / "data"
+        self.config = str(self.home / "musicdb.ini")
+
+    @property
+    def cfg(self):
+        return MusicDBConfig(self.config)
+
+    def database(self):
+        """A new connection to the home's music.db (close it when done)."""
+        return MusicDatabase(str(self.data / "music.db"))
+
+    def import_(self, path=""):
+        """Import in this process (gevent hub threadpool); returns the summary."""
+        database = self.database()
+        try:
+            return import_music(self.cfg, database, path)
+        finally:
+            database.close()
+
+    def cli(self, *args, timeout=120):
+        """Run ``musicdb.py --config <home> <args>``; returns the CompletedProcess."""
+        return run_cli(self.config, *args, timeout=timeout)
+
+
+def run_cli(config, *args, timeout=120):
+    command = [sys.executable, os.path.join(ROOT, "musicdb.py"), "--config", config, *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+def make_library_home(home, demo, imported=True, extra=""):
+    """Copy the demo library into ``home/music``, write a config and import it."""
+    home = Path(home)
+    shutil.copytree(demo.root, home / "music")
+    write_config(str(home), free_port(), extra=extra)
+    library = LibraryHome(home, [dict(song) for song in demo.songs], extra=extra)
+    if imported:
+        library.summary = library.import_()
+    return library
+
+
+@pytest.fixture(scope="session")
+def demo_library(tmp_path_factory):
+    """The generated demo library (every format); read-only, copy before changing."""
+    root = tmp_path_factory.mktemp("demo-source") / "music"
+    return DemoLibrary(root, generate_library(root, songs=DEMO_SONGS, seconds=DEMO_SECONDS))
+
+
+@pytest.fixture(scope="session")
+def imported_library(tmp_path_factory, demo_library):
+    """A home with the demo library imported once per session; read-only."""
+    return make_library_home(tmp_path_factory.mktemp("imported") / "home", demo_library)
+
+
+@pytest.fixture
+def library_home(tmp_path, demo_library):
+    """Factory: ``library_home(name="home", imported=True, extra="")`` -> LibraryHome."""
+    def make(name="home", imported=True, extra=""):
+        return make_library_home(tmp_path / name, demo_library, imported, extra)
+    return make

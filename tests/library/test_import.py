@@ -1,0 +1,343 @@
+"""Importing the music directory into the database (musicdb.lib.importer)."""
+
+import hashlib
+import os
+import shutil
+import time
+from collections import Counter
+
+import gevent
+import pytest
+from mutagen.flac import FLAC
+from PIL import Image
+
+from musicdb.lib.demolib import FORMATS, make_broken_file
+from musicdb.lib.importer import import_demo, remove_path
+from musicdb.lib.musicdirectory import PathError
+
+
+def rows(library, sql, params=()):
+    database = library.database()
+    try:
+        return database.rows(sql, params)
+    finally:
+        database.close()
+
+
+def albums_of(songs):
+    albums = {}
+    for song in songs:
+        albums.setdefault(song["path"].rsplit("/", 1)[0], []).append(song)
+    return albums
+
+
+# -- what an import stores --------------------------------------------------------------
+
+def test_every_format_is_imported_with_names_and_numbers_from_the_path(imported_library):
+    """Each generated file (mp3, flac, ogg, opus, m4a) is one song row like MusicDB 8 fills it."""
+    library = imported_library
+    stored = {row["path"]: row for row in rows(library, "SELECT * FROM songs")}
+    assert {song["format"] for song in library.songs} == set(FORMATS)
+    assert len(stored) == len(library.songs)
+    for song in library.songs:
+        row = stored[song["path"]]
+        assert (row["name"], row["number"], row["cd"]) == (song["title"], song["track"], song["cd"])
+        assert row["disabled"] == 0 and row["likes"] == 0 and row["lyricsstate"] == 0
+        assert row["playtime"] == song["seconds"]
+        assert row["bitrate"] > 0
+        data = (library.music / song["path"]).read_bytes()
+        assert row["checksum"] == hashlib.sha256(data).hexdigest()
+    assert library.summary.line() == f"{len(library.songs)} added, 0 updated, 0 unchanged, 0 failed"
+
+
+def test_albums_and_artists_get_their_columns_from_path_and_files(imported_library):
+    """numofsongs, numofcds (highest CD), release, name from the path, added = directory mtime."""
+    library = imported_library
+    albums = {row["path"]: row for row in rows(library, "SELECT * FROM albums")}
+    artists = {row["artistid"]: row for row in rows(library, "SELECT * FROM artists")}
+    for path, songs in albums_of(library.songs).items():
+        album = albums[path]
+        assert album["name"] == songs[0]["album"] and album["release"] == songs[0]["release"]
+        assert album["numofsongs"] == len(songs)
+        assert album["numofcds"] == max(song["cd"] for song in songs)
+        assert album["added"] == int(os.stat(library.music / path).st_mtime)
+        assert album["hidden"] == 0 and album["origin"] in ("internet", "CD")
+        artist = artists[album["artistid"]]
+        assert artist["name"] == artist["path"] == songs[0]["artist"] == path.split("/")[0]
+    assert len(albums) == len(albums_of(library.songs))
+
+
+def test_album_artwork_is_written_with_every_scale(imported_library):
+    """Embedded covers become <Artist> - <Album>.jpg plus NxN copies; others use default.jpg."""
+    library = imported_library
+    artwork = library.data / "webdata" / "artwork"
+    assert (artwork / "default.jpg").is_file()
+    albums = {row["path"]: row for row in rows(library, "SELECT * FROM albums")}
+    for path, songs in albums_of(library.songs).items():
+        name = albums[path]["artworkpath"]
+        if not songs[0]["artwork"]:
+            assert name == "default.jpg"
+            continue
+        expected = f"{songs[0]['artist']} - {songs[0]['album']}.jpg".replace("/", "\u2215")
+        assert name == expected
+        assert Image.open(artwork / name).format == "JPEG"
+        for scale in (150, 200, 500, 1000):
+            with Image.open(artwork / f"{scale}x{scale}" / name) as scaled:
+                assert scaled.size == (96, 96)  # small covers are never enlarged
+
+
+def test_cover_file_in_the_album_folder_is_used_and_scaled(library_home, tmp_path):
+    """An album without embedded art takes folder.png, converted to JPEG, scaled to fit NxN."""
+    library = library_home(imported=False)
+    album = next(path for path, songs in albums_of(library.songs).items()
+                 if not songs[0]["artwork"])
+    Image.new("RGB", (800, 600), (200, 30, 30)).save(library.music / album / "Folder.png")
+    library.import_()
+    name = rows(library, "SELECT artworkpath FROM albums WHERE path = ?", (album,))[0]["artworkpath"]
+    artwork = library.data / "webdata" / "artwork"
+    with Image.open(artwork / name) as full, Image.open(artwork / "150x150" / name) as small:
+        assert (full.format, full.size) == ("JPEG", (800, 600))
+        assert small.size[0] == 150 and small.size[1] in (112, 113)  # aspect ratio kept
+
+
+def test_broken_file_is_reported_by_path_and_the_rest_is_imported(library_home):
+    """A file with an audio extension but no audio is skipped and named in the summary."""
+    library = library_home(imported=False)
+    album = next(iter(albums_of(library.songs)))
+    make_broken_file(library.music / album / "99 Broken.mp3")
+    summary = library.import_()
+    assert summary.failed == 1 and summary.failures[0][0] == f"{album}/99 Broken.mp3"
+    assert summary.added == len(library.songs)
+    assert not rows(library, "SELECT * FROM songs WHERE path LIKE '%Broken.mp3'")
+
+
+def test_album_of_only_broken_files_creates_no_entries(library_home):
+    """Neither artist nor album rows appear for a directory without one readable song."""
+    library = library_home(imported=False)
+    make_broken_file(library.music / "Broken Band" / "2001 - Noise" / "01 Hiss.flac")
+    summary = library.import_()
+    assert summary.failed == 1
+    assert not rows(library, "SELECT * FROM artists WHERE path = 'Broken Band'")
+    assert not rows(library, "SELECT * FROM albums WHERE path LIKE 'Broken Band/%'")
+
+
+# -- re-import --------------------------------------------------------------------------
+
+def test_reimport_adds_nothing_and_touches_no_row(library_home):
+    """Running the import twice leaves every row as it was and reports all songs unchanged."""
+    library = library_home()
+    before = rows(library, "SELECT * FROM songs ORDER BY songid")
+    albums = rows(library, "SELECT * FROM albums ORDER BY albumid")
+    summary = library.import_()
+    assert summary.line() == f"0 added, 0 updated, {len(library.songs)} unchanged, 0 failed"
+    assert rows(library, "SELECT * FROM songs ORDER BY songid") == before
+    assert rows(library, "SELECT * FROM albums ORDER BY albumid") == albums
+
+
+def test_reimport_without_the_import_cache_hashes_and_still_finds_nothing_new(library_home):
+    """Losing importcache.db only costs time: checksums decide, nothing is added twice."""
+    library = library_home()
+    os.remove(library.data / "importcache.db")
+    summary = library.import_()
+    assert summary.unchanged == len(library.songs) and summary.added == summary.updated == 0
+
+
+def test_changed_file_updates_its_row_and_keeps_statistics(library_home):
+    """A retagged file gets the new checksum in place; likes and the song ID stay."""
+    library = library_home()
+    song = next(s for s in library.songs if s["format"] == "flac")
+    database = library.database()
+    songid = database.find_song_by_path(song["path"])["id"]
+    database.execute("UPDATE songs SET likes = 5 WHERE songid = ?", (songid,))
+    database.close()
+    audio = FLAC(library.music / song["path"])
+    audio["COMMENT"] = "retagged"
+    audio.save()
+    summary = library.import_()
+    row = rows(library, "SELECT * FROM songs WHERE songid = ?", (songid,))[0]
+    assert (summary.updated, summary.added) == (1, 0)
+    assert row["likes"] == 5
+    assert row["checksum"] == hashlib.sha256((library.music / song["path"]).read_bytes()).hexdigest()
+
+
+def test_renamed_song_file_keeps_its_row(library_home):
+    """A file renamed in its album keeps song ID and statistics (MusicDB 8 lost them)."""
+    library = library_home()
+    song = library.songs[0]
+    old = library.music / song["path"]
+    newpath = song["path"].rsplit("/", 1)[0] + f"/{song['track']:02d} Renamed Song.{song['format']}"
+    songid = rows(library, "SELECT songid FROM songs WHERE path = ?", (song["path"],))[0]["songid"]
+    old.rename(library.music / newpath)
+    summary = library.import_()
+    row = rows(library, "SELECT * FROM songs WHERE songid = ?", (songid,))[0]
+    assert (row["path"], row["name"]) == (newpath, "Renamed Song")
+    assert (summary.added, summary.updated) == (0, 1)
+    assert len(rows(library, "SELECT * FROM songs")) == len(library.songs)
+
+
+def test_renamed_album_directory_keeps_the_album_row(library_home):
+    """A renamed album directory moves album and songs; name and release follow the path."""
+    library = library_home()
+    path, songs = next(iter(albums_of(library.songs).items()))
+    before = rows(library, "SELECT albumid, numofsongs FROM albums WHERE path = ?", (path,))[0]
+    newpath = f"{songs[0]['artist']}/1999 - Moved Album"
+    (library.music / path).rename(library.music / newpath)
+    summary = library.import_()
+    album = rows(library, "SELECT * FROM albums WHERE albumid = ?", (before["albumid"],))[0]
+    assert (album["path"], album["name"], album["release"]) == (newpath, "Moved Album", 1999)
+    assert album["numofsongs"] == before["numofsongs"]
+    assert (summary.added, summary.updated) == (0, len(songs))
+    moved = rows(library, "SELECT path FROM songs WHERE albumid = ?", (before["albumid"],))
+    assert all(row["path"].startswith(newpath + "/") for row in moved)
+
+
+def test_new_song_in_a_known_album_is_added_and_counted(library_home):
+    """Copying a file into an imported album adds one row and raises numofsongs."""
+    library = library_home()
+    path, songs = next(iter(albums_of(library.songs).items()))
+    source = library.music / songs[0]["path"]
+    copy = library.music / path / f"1-99 Bonus.{songs[0]['format']}"
+    shutil.copy(source, copy)
+    with open(copy, "ab") as handle:
+        handle.write(b"\0")  # another checksum, so it is no move of songs[0]
+    summary = library.import_()
+    album = rows(library, "SELECT * FROM albums WHERE path = ?", (path,))[0]
+    assert (summary.added, summary.unchanged) == (1, len(library.songs))
+    assert album["numofsongs"] == len(songs) + 1
+
+
+# -- what is imported -------------------------------------------------------------------
+
+def test_ignore_lists_skip_artists_albums_and_songs(library_home):
+    """[music] ignoreartists/ignorealbums/ignoresongs name directories and files never imported."""
+    albums = albums_of(library_home(name="probe", imported=False).songs)
+    paths = list(albums)
+    artist = paths[0].split("/")[0]
+    album = next(p for p in paths if not p.startswith(artist + "/"))
+    song = next(s for p, ss in albums.items() if p != album and not p.startswith(artist + "/")
+                for s in ss)
+    extra = (f"[music]\nignoreartists = {artist} / lost+found\n"
+             f"ignorealbums = {album.split('/')[1]}\nignoresongs = {song['path'].split('/')[2]}\n")
+    library = library_home(extra=extra)
+    stored = {row["path"] for row in rows(library, "SELECT path FROM songs")}
+    assert not any(path.startswith(artist + "/") or path.startswith(album + "/")
+                   for path in stored)
+    assert song["path"] not in stored and stored
+
+
+def test_import_of_one_album_path_imports_only_that_album(library_home):
+    """A path to an album imports its songs and nothing else; absolute paths work too."""
+    library = library_home(imported=False)
+    path, songs = next(iter(albums_of(library.songs).items()))
+    summary = library.import_(str(library.music / path))
+    assert summary.added == len(songs)
+    assert {row["path"] for row in rows(library, "SELECT path FROM songs")} == \
+        {song["path"] for song in songs}
+
+
+def test_paths_outside_the_music_directory_are_refused(library_home, tmp_path):
+    """.. and absolute paths elsewhere raise PathError before anything is read."""
+    library = library_home(imported=False)
+    with pytest.raises(PathError):
+        library.import_("../data")
+    with pytest.raises(PathError):
+        library.import_(str(tmp_path))
+    assert not rows(library, "SELECT * FROM songs")
+
+
+def test_symlinked_album_out_of_the_root_is_not_imported(library_home, demo_library, tmp_path):
+    """A symlink pointing out of the music directory is skipped (MusicDB 8 followed it)."""
+    library = library_home(imported=False)
+    outside = tmp_path / "outside"
+    path = next(iter(albums_of(library.songs)))
+    shutil.copytree(demo_library.root / path, outside / "2000 - Elsewhere")
+    os.symlink(outside / "2000 - Elsewhere", library.music / path.split("/")[0] / "2000 - Elsewhere")
+    os.symlink(outside, library.music / "Outside Artist")
+    summary = library.import_()
+    assert summary.added == len(library.songs)
+    assert not rows(library, "SELECT * FROM albums WHERE name = 'Elsewhere'")
+
+
+# -- removal ----------------------------------------------------------------------------
+
+def test_remove_album_deletes_rows_tags_and_tracker_entries_not_files(library_home):
+    """remove_path on an album drops its songs, their tags and play relations; files stay."""
+    from musicdb.lib.db.trackerdb import TrackerDatabase
+    library = library_home()
+    path, songs = next(iter(albums_of(library.songs).items()))
+    database = library.database()
+    ids = [r["songid"] for r in database.rows("SELECT songid FROM songs WHERE path LIKE ?",
+                                                  (path + "/%",))]
+    other = database.value("SELECT songid FROM songs WHERE path NOT LIKE ?", (path + "/%",))
+    database.execute("INSERT INTO songtags (songid, tagid) VALUES (?, 1)", (ids[0],))
+    tracker = TrackerDatabase(str(library.data / "tracker.db"))
+    tracker.execute("INSERT INTO songrelations (songida, songidb) VALUES (?, ?)", (ids[0], other))
+    assert remove_path(library.cfg, database, path, tracker) == ("album", len(songs))
+    assert not database.rows("SELECT * FROM songs WHERE path LIKE ?", (path + "/%",))
+    assert not database.rows("SELECT * FROM songtags WHERE songid = ?", (ids[0],))
+    assert not database.find_album_by_path(path)
+    assert not tracker.rows("SELECT * FROM songrelations")
+    assert (library.music / songs[0]["path"]).is_file()
+    database.close()
+    tracker.close()
+
+
+def test_remove_artist_also_removes_hidden_albums_and_videos(library_home):
+    """MusicDB 8 left hidden albums and videos of a removed artist orphaned; we remove them."""
+    library = library_home()
+    artist = library.songs[0]["artist"]
+    database = library.database()
+    artistid = database.find_artist_by_path(artist)["id"]
+    database.execute("UPDATE albums SET hidden = 1 WHERE artistid = ?", (artistid,))
+    database.execute("INSERT INTO videos (artistid, name, path) VALUES (?, 'V', ?)",
+                     (artistid, f"{artist}/2000 - V.mp4"))
+    kind, removed = remove_path(library.cfg, database, artist)
+    assert kind == "artist" and removed == sum(s["artist"] == artist for s in library.songs)
+    for table in ("albums", "songs", "videos"):
+        assert not database.rows(f"SELECT * FROM {table} WHERE artistid = ?", (artistid,))
+    database.close()
+
+
+def test_removing_an_unknown_path_raises_lookup_error(library_home):
+    library = library_home()
+    database = library.database()
+    with pytest.raises(LookupError):
+        remove_path(library.cfg, database, "Nobody/2000 - Nothing")
+    database.close()
+
+
+# -- the server's side: never block the hub -------------------------------------------
+
+def test_import_in_a_greenlet_leaves_the_hub_free(library_home):
+    """Reading and hashing run in threads: a ticking greenlet never waits 100 ms."""
+    library = library_home(imported=False)
+    gaps, done = [], []
+
+    def tick():
+        last = time.monotonic()
+        while not done:
+            gevent.sleep(0.005)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    ticker = gevent.spawn(tick)
+    summary = gevent.spawn(library.import_).get(timeout=60)
+    done.append(True)
+    ticker.join()
+    assert summary.added == len(library.songs)
+    assert len(gaps) > 3 and max(gaps) < 0.1
+
+
+def test_import_demo_fills_an_empty_music_directory_only(tmp_path):
+    """import_demo generates and imports into an empty music directory, else does nothing."""
+    from tests.support import write_config
+    from musicdb.lib.cfg.musicdb import MusicDBConfig
+    from musicdb.lib.db.musicdb import MusicDatabase
+    cfg = MusicDBConfig(write_config(str(tmp_path), 9999))
+    summary = import_demo(cfg, songs=6)
+    assert summary.added == 6 and summary.failed == 0
+    assert import_demo(cfg, songs=6) is None
+    database = MusicDatabase(str(tmp_path / "data" / "music.db"))
+    assert Counter(r["n"] for r in database.rows("SELECT count(*) AS n FROM songs")) == {6: 1}
+    database.close()
