@@ -5,8 +5,11 @@ line to a marker file on SIGUSR1 and exits 0 on SIGTERM.
 """
 
 import os
+import pwd
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -165,3 +168,28 @@ def test_unknown_action_prints_usage(initd):
     result = initd("bogus")
     assert result.returncode == 2
     assert "Usage" in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists("/usr/bin/python3"),
+                    reason="switching the user needs root and a system python3 any user may run")
+def test_server_runs_as_the_configured_user(initd):
+    """As root, MUSICDB_USER makes the server run as that user, and stop still ends it."""
+    user = pwd.getpwnam("nobody")
+    shared = Path(tempfile.mkdtemp(prefix="musicdb-initd-"))  # pytest's tmp_path is root-only
+    env = dict(MUSICDB_USER="nobody", PIDFILE=str(shared / "musicdb.pid"),
+               MUSICDB_CMD="/usr/bin/python3 %s" % (shared / "dummy.py"),
+               DUMMY_MARKER=str(shared / "marker"))
+    try:
+        shared.chmod(0o777)  # the server (as nobody) writes its marker and hand-over file here
+        (shared / "dummy.py").write_text(DUMMY)
+        started = initd("start", **env)
+        assert started.returncode == 0, started.stderr
+        pid = int((shared / "musicdb.pid").read_text())
+        uids = Path("/proc/%d/status" % pid).read_text().split("Uid:")[1].split()
+        assert int(uids[0]) == int(uids[1]) == user.pw_uid
+        assert initd("status", **env).returncode == 0
+        assert initd("stop", **env).returncode == 0
+        assert not alive(pid)
+    finally:
+        initd("stop", **env)
+        shutil.rmtree(shared)

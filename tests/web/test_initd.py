@@ -1,0 +1,187 @@
+"""``etc/init.d/musicdb`` driving the REAL server (``musicdb.py server``) on a temp config.
+
+``tests/test_initd.py`` checks the script's logic against a dummy; here the
+whole chain runs: the script starts the server, which then answers over
+``wss://``, reloads on SIGUSR1 and stops on SIGTERM.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support import BLOCKED_MARK, ROOT, Client, free_port, write_config
+
+SCRIPT = Path(ROOT) / "etc" / "init.d" / "musicdb"
+RUNNING_MARK = "MusicDB is running"
+
+
+@dataclass
+class Endpoint:
+    """What :class:`tests.support.Client` needs to know about a server it did not start."""
+    home: str
+    port: int
+    url: str
+
+    @property
+    def apikey(self):
+        with open(os.path.join(self.home, "data", "config", "wsapikey.txt")) as keyfile:
+            return keyfile.readline().strip()
+
+
+def poll(predicate, timeout=20.0):
+    """Poll *predicate* until true; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def alive(pid):
+    """True if *pid* exists and is not a zombie."""
+    try:
+        state = Path("/proc/%d/stat" % pid).read_text().rsplit(") ", 1)[1][0]
+    except (OSError, IndexError):
+        return False
+    return state not in "ZX"
+
+
+class InitScript:
+    """The init script with every path pointing into a temp directory."""
+
+    def __init__(self, home):
+        self.home = home
+        self.port = free_port()
+        self.config = write_config(str(home), self.port, tls=True)
+        self.pidfile = home / "run" / "musicdb.pid"
+        self.logfile = home / "server.out"
+        self.env = dict(os.environ, MUSICDB_USER="", PIDFILE=str(self.pidfile),
+                        LOGFILE=str(self.logfile), MUSICDB_CONFIG=self.config,
+                        MUSICDB_CMD="%s %s" % (sys.executable, Path(ROOT) / "musicdb.py"),
+                        MUSICDB_DEFAULTS=str(home / "no-defaults"), START_CHECK="1",
+                        STOP_TIMEOUT="15", GEVENT_MONITOR_THREAD_ENABLE="1",
+                        GEVENT_MAX_BLOCKING_TIME="0.1", PYTHONUNBUFFERED="1")
+        self.endpoint = Endpoint(str(home), self.port, "wss://127.0.0.1:%d/" % self.port)
+
+    def __call__(self, action):
+        return subprocess.run([str(SCRIPT), action], env=self.env, capture_output=True,
+                              text=True, timeout=60)
+
+    def log(self):
+        return self.logfile.read_text(errors="replace") if self.logfile.exists() else ""
+
+    def pid(self):
+        return int(self.pidfile.read_text())
+
+    def wait_serving(self):
+        """Wait for the server's "running" line (the port is open from then on)."""
+        assert poll(lambda: RUNNING_MARK in self.log()), self.log()
+
+    def connect(self):
+        return Client(self.endpoint)
+
+
+@pytest.fixture
+def initd(tmp_path):
+    script = InitScript(tmp_path)
+    try:
+        yield script
+    finally:
+        script("stop")
+        assert BLOCKED_MARK not in script.log(), script.log()
+
+
+def test_start_status_reload_stop_with_the_real_server(initd):
+    """The whole service life: the started server answers, refreshes clients on reload, stops."""
+    started = initd("start")
+    assert started.returncode == 0, started.stdout + started.stderr + initd.log()
+    pid = initd.pid()
+    assert "musicdb.py" in Path("/proc/%d/cmdline" % pid).read_text()
+    initd.wait_serving()
+    assert initd("status").returncode == 0
+
+    client = initd.connect()
+    try:
+        assert client.request("Bounce", {"hello": "wörld"}) == {"hello": "wörld"}
+        assert initd("reload").returncode == 0
+        refresh = client.wait_for(lambda p: p.get("fncname") == "sys:refresh", timeout=10)
+        assert refresh["method"] == "broadcast"
+        assert alive(pid) and initd.pid() == pid
+        assert client.request("Bounce", [1]) == [1]  # still serving after the reload
+    finally:
+        client.close()
+
+    stopped = initd("stop")
+    assert stopped.returncode == 0, stopped.stderr
+    assert not alive(pid)
+    assert not initd.pidfile.exists()
+    assert "Server stopped (exit code 0)" in initd.log()
+    assert initd("status").returncode == 3
+
+
+def dead_pid():
+    """A pid that names no process: a child that has exited and been reaped."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_stale_pid_file_is_replaced_on_start(initd):
+    """After a crash the pid file names a dead process: status 1, start cleans up and serves."""
+    initd.pidfile.parent.mkdir(parents=True)
+    initd.pidfile.write_text("%d\n" % dead_pid())
+    assert initd("status").returncode == 1
+    started = initd("start")
+    assert started.returncode == 0, started.stderr + initd.log()
+    assert "stale pid file" in started.stdout
+    initd.wait_serving()
+    client = initd.connect()
+    try:
+        assert client.request("Bounce", "up") == "up"
+    finally:
+        client.close()
+    assert initd("status").returncode == 0
+
+
+def test_pid_reused_by_another_program_is_left_alone(initd):
+    """A stale pid file whose pid now belongs to another program: that program is never killed.
+
+    MusicDB 8's tooling trusted any live pid; here status reports the service
+    dead, stop leaves the stranger running and start starts the real server.
+    """
+    stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        initd.pidfile.parent.mkdir(parents=True)
+        initd.pidfile.write_text("%d\n" % stranger.pid)
+        assert initd("status").returncode == 1
+        assert initd("stop").returncode == 0
+        assert stranger.poll() is None
+        initd.pidfile.write_text("%d\n" % stranger.pid)
+        started = initd("start")
+        assert started.returncode == 0, started.stderr + initd.log()
+        assert initd.pid() != stranger.pid
+        initd.wait_serving()
+        assert initd("stop").returncode == 0
+        assert stranger.poll() is None
+    finally:
+        stranger.kill()
+        stranger.wait()
+
+
+def test_start_with_a_broken_certificate_fails_and_leaves_no_pid_file(initd):
+    """A server that cannot start (bad TLS certificate) makes ``start`` fail with status 3 after."""
+    data = initd.home / "data"
+    data.mkdir(exist_ok=True)
+    (data / "websocket.cert").write_text("garbage\n")
+    (data / "websocket.key").write_text("garbage\n")
+    started = initd("start")
+    assert started.returncode == 1
+    assert "websocket.cert" in initd.log()
+    assert not initd.pidfile.exists()
+    assert initd("status").returncode == 3
