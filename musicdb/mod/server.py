@@ -4,7 +4,7 @@ import logging
 import os
 import sys
 
-from musicdb.lib import datadir
+from musicdb.lib import albumartwork, datadir
 from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.mdbapi import server
@@ -20,6 +20,8 @@ def run(args, cfg):
     data = cfg.directories.data
     try:
         datadir.prepare(data, cfg.websocket.port)
+        # The WebUI shows it for albums without artwork, before any import made it.
+        albumartwork.ensure_default_artwork(os.path.join(data, "webdata", "artwork"))
         database = MusicDatabase(os.path.join(data, "music.db"))
     except (OSError, DatabaseError) as error:
         print(f"musicdb: {error}", file=sys.stderr)

@@ -130,6 +130,14 @@ def test_artwork_with_non_ascii_name_is_served(web_server, relpath):
     assert response.body == artwork.read_bytes()
 
 
+def test_default_artwork_exists_on_a_fresh_server(web_server):
+    """The WebUI asks for ``artwork/default.jpg`` at once; it is there before any import."""
+    response = fetch(web_server, "/musicdb/webdata/artwork/default.jpg")
+    assert response.status == 200
+    assert response.header("Content-Type") == "image/jpeg"
+    assert response.body.startswith(b"\xff\xd8")  # a JPEG, which the browser can draw
+
+
 def test_music_file_is_served_whole_with_range_support(web_server):
     """A plain GET sends the whole song as audio/mpeg and announces range support."""
     response = fetch(web_server, SONG_URL)
