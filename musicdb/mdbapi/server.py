@@ -26,10 +26,12 @@ import gevent.events
 
 from musicdb.lib import datadir, tls, web
 from musicdb.lib.cfg.musicdb import MusicDBConfig
+from musicdb.lib.cfg.webui import WebUIConfig, stream_url
 from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.lib.db.trackerdb import TrackerDatabase
 from musicdb.lib.ws.server import MusicDBWebSocketServer
 from musicdb.mdbapi import audiostream, events, handlers, videostream
+from musicdb.mdbapi.mdbstate import MDBState
 from musicdb.mdbapi.mise import MusicDBMicroSearchEngine
 from musicdb.taskmanagement import managementthread
 
@@ -65,6 +67,7 @@ def Initialize(configobj, databaseobj):
     handlers.load_areas()
     context = handlers.Context(cfg=cfg, database=database, tracker=tracker, mise=mise,
                                connection=None)
+    _library_state(context)
     _shutdown.clear()
     managementthread.StartTaskManagementThread(context)
     audiostream.StartAudioStreamingThread(context)
@@ -72,6 +75,14 @@ def Initialize(configobj, databaseobj):
     mise.UpdateCache()
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
         gevent.signal_handler(signum, SignalHandler, signum, None)
+
+
+def _library_state(context):
+    """The MDB state and the WebUI configuration (created from the template if missing)."""
+    data = cfg.directories.data
+    context.mdbstate = MDBState(os.path.join(data, "state", "state.ini"))
+    context.webuiconfig = WebUIConfig(os.path.join(data, "config", "webui.ini"), stream_url(cfg))
+    context.webuiconfig.install()
 
 
 def StartWebSocketServer():

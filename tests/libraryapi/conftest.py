@@ -10,8 +10,15 @@ import os
 
 import pytest
 
+from musicdb.lib.cfg.webui import WebUIConfig
 from musicdb.lib.db.musicdb import MusicDatabase
+from musicdb.mdbapi import handlers
+from musicdb.mdbapi.handlers import library as _library, search as _search, state as _state  # noqa: F401
+from musicdb.mdbapi.mdbstate import MDBState
+from musicdb.mdbapi.mise import MusicDBMicroSearchEngine
 from tests.support import Client, ServerProcess
+
+STREAM_URL = "https://musicbox:9000/stream"
 
 
 class Library:
@@ -77,6 +84,25 @@ def library(tmp_path):
     lib = Library(str(data / "music.db"))
     yield lib
     lib.db.close()
+
+
+@pytest.fixture
+def ctx(tmp_path, library):
+    """A handler context on ``library`` with the real state, WebUI config and search engine."""
+    data = tmp_path / "server" / "data"
+    return handlers.Context(
+        cfg=None, database=library.db, connection=None,
+        mdbstate=MDBState(str(data / "state" / "state.ini")),
+        webuiconfig=WebUIConfig(str(data / "config" / "webui.ini"), STREAM_URL),
+        mise=MusicDBMicroSearchEngine(library.db))
+
+
+@pytest.fixture
+def api(ctx):
+    """``api(fncname, **arguments)`` runs an API function as a packet would (validation included)."""
+    def run(fncname, **arguments):
+        return handlers.call(fncname, arguments, ctx)
+    return run
 
 
 @pytest.fixture

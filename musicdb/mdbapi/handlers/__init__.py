@@ -137,7 +137,8 @@ def _execute(packet, ctx):
     if entry.forced:
         getter, key = entry.forced
         entry.func(args, ctx)
-        result = call(getter, {key: packet["arguments"][key]}, ctx)
+        getter_args = {key: packet["arguments"][key]} if key else None  # key None: no arguments
+        result = call(getter, getter_args, ctx)
         return [(EVERYONE, protocol.answer(packet, "broadcast", result, fncname=getter))]
     result = entry.func(args, ctx)
     if method == "call":

@@ -1,1 +1,83 @@
-"""API area: state (see the AREAS table in handlers/__init__.py)."""
+"""API area state: the MDB state (UI mode, genre filter) and the WebUI configuration.
+
+``ctx.mdbstate`` (:class:`~musicdb.mdbapi.mdbstate.MDBState`) and
+``ctx.webuiconfig`` (:class:`~musicdb.lib.cfg.webui.WebUIConfig`) are built
+in ``server.Initialize``; the stream and queue objects come from the
+playback side (``ctx.audiostream``, ``ctx.videostream``, ``ctx.songqueue``,
+``ctx.videoqueue``).
+"""
+
+from musicdb.lib.cfg.webui import KEYS as WEBUI_KEYS
+from musicdb.lib.ws.errors import InvalidArguments
+
+from . import handler
+from .arguments import ANY, DICT, STR
+
+
+@handler("GetMDBState")
+def get_mdb_state(args, ctx):
+    """The shared UI state; reading the queue heads may fill an empty queue at random."""
+    selection = ctx.mdbstate.selection(ctx.database.get_tags())
+    return {
+        "GenreFilter": selection.genres,
+        "SubgenreFilter": selection.subgenres,
+        "MusicDB": {"uimode": ctx.mdbstate.uimode()},
+        "audiostream": _audio_state(ctx),
+        "videostream": _video_state(ctx),
+    }
+
+
+def _audio_state(ctx):
+    state = ctx.audiostream.state()
+    head = ctx.songqueue.current()
+    song = ctx.database.get_song(head["songid"]) if head else None
+    return {"isconnected": bool(state["isconnected"]), "isplaying": bool(state["isplaying"]),
+            "currentsong": song}
+
+
+def _video_state(ctx):
+    state = ctx.videostream.state()
+    video = None
+    if not ctx.cfg.debug.disablevideos:
+        head = ctx.videoqueue.current()
+        video = ctx.database.get_video(head["videoid"]) if head else None
+    return {"isstreaming": bool(state["isstreaming"]), "isplaying": bool(state["isplaying"]),
+            "currentvideo": video}
+
+
+@handler("SetMDBState", args={"category": STR, "name": STR, "value": ANY},
+         forced=("GetMDBState", None))
+def set_mdb_state(args, ctx):
+    """Store one state value; every call is answered by a GetMDBState broadcast.
+
+    A value of the wrong type or an unknown category stores nothing (logged),
+    the broadcast still goes out, as in MusicDB 8.
+    """
+    ctx.mdbstate.set(args["category"], args["name"], args["value"])
+
+
+@handler("LoadWebUIConfiguration")
+def load_webui_configuration(args, ctx):
+    return ctx.webuiconfig.load()
+
+
+def _complete_config(value):
+    """Validator: the whole configuration must be there before anything is written."""
+    DICT(value)
+    for section, key, _, _ in WEBUI_KEYS:
+        if not isinstance(value.get(section), dict) or key not in value[section]:
+            raise ValueError(f"lacks {section}.{key}")
+    return value
+
+
+@handler("SaveWebUIConfiguration", args={"config": _complete_config})
+def save_webui_configuration(args, ctx):
+    """Store the WebUI configuration and answer with it as it is stored.
+
+    Unlike MusicDB 8, a configuration with a missing key changes nothing
+    (InvalidArguments), and ``%`` in a value is stored.
+    """
+    try:
+        return ctx.webuiconfig.save(args["config"])
+    except ValueError as error:
+        raise InvalidArguments(f"SaveWebUIConfiguration: {error}") from None

@@ -1,0 +1,127 @@
+"""webui.ini: template, upgrade, load and save (api-library.md §3.1)."""
+
+import configparser
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from musicdb.lib.cfg.webui import WebUIConfig, stream_url
+from musicdb.lib.ws.errors import InvalidArguments
+from tests.libraryapi.conftest import STREAM_URL
+
+SHIPPED = {"meta": {"version": 3},
+           "WebUI": {"videomode": "disabled", "lyrics": "enabled"},
+           "MainMenu": {"showstreamplayer": False, "showsystemstatus": False},
+           "ArtistsView": {"showrelease": True},
+           "GenreSelectionView": {"showother": True},
+           "Stream": {"url": STREAM_URL, "username": "", "password": ""},
+           "debug": {"blurartwork": False}}
+
+
+def read_as_musicdb8(path):
+    """MusicDB 8 reads with interpolation: ``%%`` becomes ``%``."""
+    parser = configparser.ConfigParser()
+    parser.optionxform = str
+    parser.read(path, encoding="utf-8")
+    return parser
+
+
+def write(config, text):
+    os.makedirs(os.path.dirname(config.path), exist_ok=True)
+    with open(config.path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def test_install_writes_the_shipped_template_with_our_stream_url(ctx, api):
+    ctx.webuiconfig.install()
+    result = api("LoadWebUIConfiguration")
+    assert result == SHIPPED
+    assert list(result) == list(SHIPPED)
+    assert read_as_musicdb8(ctx.webuiconfig.path).get("Stream", "url") == STREAM_URL
+
+
+def test_install_keeps_an_existing_file(ctx):
+    write(ctx.webuiconfig, "[meta]\nversion = 3\n[WebUI]\nvideomode = enabled\n")
+    ctx.webuiconfig.install()
+    assert ctx.webuiconfig.load()["WebUI"]["videomode"] == "enabled"
+
+
+def test_a_file_missing_when_read_is_created_with_the_created_with_values(ctx, api):
+    result = api("LoadWebUIConfiguration")
+    assert result["MainMenu"]["showsystemstatus"] is True
+    assert result["meta"]["version"] == 3 and result["Stream"]["url"] == STREAM_URL
+    assert os.path.exists(ctx.webuiconfig.path)
+
+
+def test_a_version_1_file_keeps_its_values_and_gains_the_newer_keys(ctx, api):
+    write(ctx.webuiconfig, "[meta]\nversion=1\n\n[WebUI]\nvideomode=enabled\nlyrics=disabled\n\n"
+                           "[debug]\nblurartwork=true\n")
+    result = api("LoadWebUIConfiguration")
+    assert result["WebUI"] == {"videomode": "enabled", "lyrics": "disabled"}
+    assert result["debug"]["blurartwork"] is True
+    assert result["ArtistsView"]["showrelease"] is True
+    assert result["MainMenu"] == {"showstreamplayer": False, "showsystemstatus": True}
+    assert read_as_musicdb8(ctx.webuiconfig.path).get("meta", "version") == "3"
+
+
+def test_absent_or_unparsable_values_read_as_defaults_with_json_booleans(ctx, api):
+    """MusicDB 8 returned the string "False" for absent MainMenu keys; we return false."""
+    write(ctx.webuiconfig, "[meta]\nversion = 3\n[ArtistsView]\nshowrelease = perhaps\n")
+    result = api("LoadWebUIConfiguration")
+    assert result["MainMenu"] == {"showstreamplayer": False, "showsystemstatus": False}
+    assert result["ArtistsView"]["showrelease"] is True
+    assert result["Stream"] == {"url": STREAM_URL, "username": "", "password": ""}
+
+
+def test_save_stores_values_as_text_and_answers_with_them_read_back(ctx, api):
+    config = api("LoadWebUIConfiguration")
+    config["MainMenu"]["showstreamplayer"] = True
+    config["Stream"].update(url="https://box:9000/stream", username="me", password="50% off")
+    config["meta"]["version"] = "3"
+
+    result = api("SaveWebUIConfiguration", config=config)
+
+    assert result["MainMenu"]["showstreamplayer"] is True
+    assert result["Stream"]["password"] == "50% off"
+    assert result["meta"]["version"] == 3
+    saved = read_as_musicdb8(ctx.webuiconfig.path)
+    assert saved.get("MainMenu", "showstreamplayer") == "True"
+    assert saved.get("Stream", "password") == "50% off"
+
+
+def test_save_with_a_missing_key_changes_nothing(ctx, api):
+    """MusicDB 8 wrote every value before the missing one; we check first, then write once."""
+    config = api("LoadWebUIConfiguration")
+    before = open(ctx.webuiconfig.path, encoding="utf-8").read()
+    config["WebUI"]["videomode"] = "enabled"
+    del config["debug"]["blurartwork"]
+    with pytest.raises(InvalidArguments):
+        api("SaveWebUIConfiguration", config=config)
+    with pytest.raises(InvalidArguments):
+        api("SaveWebUIConfiguration", config=None)
+    assert open(ctx.webuiconfig.path, encoding="utf-8").read() == before
+
+
+def test_save_leaves_no_temporary_file(ctx, api):
+    api("SaveWebUIConfiguration", config=api("LoadWebUIConfiguration"))
+    assert os.listdir(os.path.dirname(ctx.webuiconfig.path)) == ["webui.ini"]
+
+
+def config_for(bind, port=9000, tls=True, mount="/stream"):
+    return SimpleNamespace(websocket=SimpleNamespace(bind=bind, port=port, tls=tls),
+                           icecast=SimpleNamespace(mountname=mount))
+
+
+def test_stream_url_is_our_own_stream_endpoint_on_the_websocket_port():
+    assert stream_url(config_for("127.0.0.1")) == "https://127.0.0.1:9000/stream"
+    assert stream_url(config_for("10.0.0.2", 8443, tls=False, mount="/live")) == \
+        "http://10.0.0.2:8443/live"
+    assert stream_url(config_for("::1")) == "https://[::1]:9000/stream"
+    assert "0.0.0.0" not in stream_url(config_for("0.0.0.0"))
+
+
+def test_a_webui_config_without_default_url_uses_the_shipped_one(tmp_path):
+    config = WebUIConfig(str(tmp_path / "webui.ini"))
+    config.install()
+    assert config.load()["Stream"]["url"] == "http://127.0.0.1:8000/stream"
