@@ -72,8 +72,7 @@ def run_import(args, cfg):
     database = open_database(cfg)
     pool = gevent.threadpool.ThreadPool(max(1, args.workers))
     started = time.monotonic()
-    with tqdm(unit="song", file=sys.stderr, disable=not sys.stderr.isatty(),
-              dynamic_ncols=True) as bar:
+    with tqdm(unit="song", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
         try:
             summary = importer.import_music(cfg, database, target(args.path, cfg), pool, bar)
         finally:
