@@ -33,6 +33,10 @@ from musicdb.lib.ws.server import MusicDBWebSocketServer
 from musicdb.mdbapi import audiostream, events, handlers, videostream
 from musicdb.mdbapi.mdbstate import MDBState
 from musicdb.mdbapi.mise import MusicDBMicroSearchEngine
+from musicdb.mdbapi.randy import Randy
+from musicdb.mdbapi.songqueue import SongQueue
+from musicdb.mdbapi.tracker import Tracker
+from musicdb.mdbapi.videoqueue import VideoQueue
 from musicdb.taskmanagement import managementthread
 
 log = logging.getLogger(__name__)
@@ -68,6 +72,7 @@ def Initialize(configobj, databaseobj):
     context = handlers.Context(cfg=cfg, database=database, tracker=tracker, mise=mise,
                                connection=None)
     _library_state(context)
+    _playback_state(context)
     _shutdown.clear()
     managementthread.StartTaskManagementThread(context)
     audiostream.StartAudioStreamingThread(context)
@@ -83,6 +88,15 @@ def _library_state(context):
     context.mdbstate = MDBState(os.path.join(data, "state", "state.ini"))
     context.webuiconfig = WebUIConfig(os.path.join(data, "config", "webui.ini"), stream_url(cfg))
     context.webuiconfig.install()
+
+
+def _playback_state(context):
+    """Randy, the song and video queues and the play tracker (loaded before the streams start)."""
+    data = cfg.directories.data
+    context.randy = Randy(database, data, getattr(context, "mdbstate", None))
+    context.songqueue = SongQueue(cfg, database, context.randy)
+    context.videoqueue = VideoQueue(cfg, database, context.randy)
+    context.playtracker = Tracker(cfg, tracker, database)
 
 
 def StartWebSocketServer():

@@ -1,19 +1,156 @@
-"""The video streaming state machine (filled in by the playback work)."""
+"""The video stream state machine (api-playback.md §3.5).
+
+Videos are not streamed by the server: every client plays the file itself
+and reports the end with ``VideoEnded``.  The server only keeps which queue
+entry is current.  :class:`VideoStream` (``ctx.videostream``) holds the
+state ``{"isstreaming", "isplaying", "currententry"}`` and executes the
+commands ``SetStreamState(bool)``, ``PlayNextVideo`` and
+``VideoEnded(entryid)`` one by one in its greenlet; after each one it
+announces the queue head with ``MusicDB:VideoStream``/``onStreamNextVideo``
+when streaming is on and no video is playing.
+
+With videos enabled this is the loop MusicDB 8 intended (8.2 never started
+it); it blocks on its command queue instead of polling.  With
+``[debug] disablevideos`` the state stays off and commands are dropped
+(8.2 let them pile up unconsumed).
+"""
 
 import logging
 
+import gevent
+import gevent.queue
+
+from . import events
+
 log = logging.getLogger(__name__)
 
-_running = False
+MAX_PENDING = 100   # commands waiting; more are dropped with a warning
+
+_stream = None
+
+
+def wire_state(state):
+    """The state as clients see it: ``currententry`` as a decimal string."""
+    return {"isstreaming": state["isstreaming"], "isplaying": state["isplaying"],
+            "currententry": str(state["currententry"])}
+
+
+class VideoStream:
+    """The video stream of one server."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.enabled = not ctx.cfg.debug.disablevideos
+        self._state = {"isstreaming": False, "isplaying": False, "currententry": 0}
+        self._current = None          # the queue entry last made current
+        self._commands = gevent.queue.Queue(MAX_PENDING)
+        self._greenlet = None
+
+    @property
+    def running(self):
+        """True while the loop runs (videos enabled and started)."""
+        return self._greenlet is not None
+
+    def state(self):
+        """A copy: ``{"isstreaming": bool, "isplaying": bool, "currententry": int}``."""
+        return dict(self._state)
+
+    # -- commands (executed in order by the loop) ---------------------------------------
+
+    def set_streaming(self, streaming):
+        self._push(("stream", bool(streaming)))
+
+    def play_next(self):
+        self._push(("next", None))
+
+    def video_ended(self, entryid):
+        self._push(("ended", entryid))
+
+    def _push(self, command):
+        if self._greenlet is None:
+            log.debug("Video stream off; dropping command %s", command[0])
+            return
+        try:
+            self._commands.put_nowait(command)
+        except gevent.queue.Full:
+            log.warning("Too many pending video commands; dropping %s", command[0])
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    def start(self):
+        if not self.enabled:
+            events.notify("MusicDB:VideoStream", "onStatusChanged", wire_state(self._state))
+            return
+        self._state["isstreaming"] = True
+        head = self.ctx.videoqueue.current()
+        if head is not None:
+            self._current = head
+            self._state["currententry"] = head["entryid"]
+        self._greenlet = gevent.spawn(self._run)
+
+    def stop(self):
+        if self._greenlet is not None:
+            self._greenlet.kill()
+            self._greenlet = None
+
+    def _run(self):
+        while True:
+            name, value = self._commands.get()
+            try:
+                self._execute(name, value)
+                self._announce()
+            except Exception:
+                log.exception("Video stream command %s failed", name)
+
+    def _execute(self, name, value):
+        if name == "stream":
+            self._state["isstreaming"] = value
+            events.notify("MusicDB:VideoStream", "onStatusChanged", wire_state(self._state))
+        elif name == "next":
+            self.ctx.videoqueue.next()
+            self._state["isplaying"] = False
+        elif name == "ended":
+            self._ended(value)
+
+    def _ended(self, entryid):
+        """Only the first report of the current entry counts (several clients may send it)."""
+        if entryid != self._state["currententry"] or self._current is None:
+            log.debug("Ignoring VideoEnded for entry %s (current: %s)",
+                      entryid, self._state["currententry"])
+            return
+        self.ctx.playtracker.video_played(self._current["videoid"], self._current["israndom"])
+        if self.ctx.videoqueue.head_entryid() == entryid:
+            self.ctx.videoqueue.next()
+        self._state["isplaying"] = False
+
+    def _announce(self):
+        if not self._state["isstreaming"] or self._state["isplaying"]:
+            return
+        head = self.ctx.videoqueue.current()
+        if head is None:
+            return
+        video = self.ctx.database.get_video(head["videoid"])
+        self._state.update(isplaying=True, currententry=head["entryid"])
+        self._current = head
+        queue = dict(head, entryid=str(head["entryid"]))
+        events.notify("MusicDB:VideoStream", "onStreamNextVideo",
+                      {"video": video, "queue": queue, "streamstate": wire_state(self._state)})
 
 
 def StartVideoStreamingThread(ctx):
-    global _running
-    _running = True
-    log.debug("Video streaming started")
+    """Create the video stream as ``ctx.videostream`` and start it."""
+    global _stream
+    if _stream is not None:
+        return
+    _stream = VideoStream(ctx)
+    ctx.videostream = _stream
+    _stream.start()
+    log.debug("Video streaming started (%s)", "enabled" if _stream.enabled else "disabled")
 
 
 def StopVideoStreamingThread():
-    global _running
-    _running = False
-    log.debug("Video streaming stopped")
+    global _stream
+    if _stream is not None:
+        _stream.stop()
+        _stream = None
+        log.debug("Video streaming stopped")

@@ -28,7 +28,9 @@ AREAS = (
     "search",      # Find
     "playback",    # stream states, PlayNext*, VideoEnded
     "queues",      # song and video queue
-    "statistics",  # statistics and relationship cuts
+    "statistics",  # statistics, relationships (GetSong/VideoRelationship) and their cuts
+    "video",       # video stream state, PlayNextVideo, VideoEnded
+    "randyconfig", # Load/SaveRandyConfiguration
 )
 
 HANDLERS = {}

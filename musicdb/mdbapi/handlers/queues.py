@@ -1,1 +1,162 @@
-"""API area: queues (see the AREAS table in handlers/__init__.py)."""
+"""API area: the song and video queues (api-playback.md §2).
+
+Entry IDs travel as decimal strings; the queues (``ctx.songqueue``,
+``ctx.videoqueue``) persist and announce every change themselves.  Inputs
+MusicDB 8 answered with a warning and ``null`` (an unknown song, an entry
+that is not queued) still get ``null``; values it could not handle at all
+(wrong types, garbage positions) are rejected with ``InvalidArguments``
+before anything changes.
+"""
+
+import logging
+
+from . import handler
+from .arguments import ANY, ID, STRICT_ID, Optional, one_of
+
+log = logging.getLogger(__name__)
+
+
+def POSITION(value):
+    """``"next"``, ``"last"`` or a queue entry ID (decimal string or integer)."""
+    if value in ("next", "last"):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise ValueError('must be "next", "last" or a queue entry ID')
+
+
+def ENTRY_STRING(value):
+    """A queue entry ID as the decimal string the WebUI sends (integers are refused, as in MusicDB 8)."""
+    if not isinstance(value, str) or not value.strip().isdigit():
+        raise ValueError("must be a queue entry ID as decimal string")
+    return int(value)
+
+
+def _queue_entry(entry, key, media, album, artist):
+    return {"entryid": str(entry["entryid"]), "israndom": entry["israndom"],
+            key: media, "album": album, "artist": artist}
+
+
+@handler("GetSongQueue")
+def get_song_queue(args, ctx):
+    """The song queue, head first; entries whose song was deleted are left out."""
+    db, result = ctx.database, []
+    for entry in ctx.songqueue.entries():
+        song = db.get_song(entry["songid"])
+        if song is None:
+            continue
+        result.append(_queue_entry(entry, "song", song, db.get_album(song["albumid"]),
+                                   db.get_artist(song["artistid"])))
+    return result
+
+
+@handler("GetVideoQueue")
+def get_video_queue(args, ctx):
+    """The video queue, head first; ``album``/``artist`` are null when the video has none."""
+    db, result = ctx.database, []
+    for entry in ctx.videoqueue.entries():
+        video = db.get_video(entry["videoid"])
+        if video is None:
+            continue
+        album = db.get_album(video["albumid"]) if video["albumid"] is not None else None
+        artist = db.get_artist(video["artistid"]) if video["artistid"] is not None else None
+        result.append(_queue_entry(entry, "video", video, album, artist))
+    return result
+
+
+@handler("AddSongToQueue", args={"songid": STRICT_ID, "position": POSITION})
+def add_song_to_queue(args, ctx):
+    ctx.songqueue.add(args["songid"], args["position"])
+
+
+@handler("AddVideoToQueue", args={"videoid": STRICT_ID, "position": POSITION})
+def add_video_to_queue(args, ctx):
+    ctx.videoqueue.add(args["videoid"], args["position"])
+
+
+@handler("AddRandomSongToQueue", args={"position": one_of("next", "last"),
+                                       "albumid": Optional(ID)})
+def add_random_song_to_queue(args, ctx):
+    """A random song of the whole (genre filtered) collection, or of ``albumid``."""
+    albumid = args["albumid"]
+    pick = (lambda: ctx.randy.get_song_from_album(albumid)) if albumid else None
+    ctx.songqueue.add_random(args["position"], pick)
+
+
+@handler("AddRandomVideoToQueue", args={"position": one_of("next", "last")})
+def add_random_video_to_queue(args, ctx):
+    ctx.videoqueue.add_random(args["position"])
+
+
+def sorted_album_cds(database, album):
+    """The album's songs as CDs, ordered like GetSortedAlbumCDs (api-library.md)."""
+    songs = database.rows("SELECT songid, name, number, cd, disabled, favorite FROM songs "
+                          "WHERE albumid = ? ORDER BY songid", (album["id"],))
+    numofcds = album["numofcds"] or 0
+    if numofcds == 0:
+        return [sorted(songs, key=lambda song: song["name"] or "")]
+    return [sorted((s for s in songs if s["cd"] == number), key=lambda s: s["number"] or 0)
+            for number in range(1, numofcds + 1)]
+
+
+@handler("AddAlbumToQueue", args={"albumid": ID, "position": POSITION, "cd": Optional(ANY)})
+def add_album_to_queue(args, ctx):
+    """Queue the album (or one CD of it) in order; disabled and hated songs are left out.
+
+    Each song is one insertion with its own save and notification, as in MusicDB 8.
+    """
+    album = ctx.database.get_album(args["albumid"])
+    if album is None:
+        log.warning("AddAlbumToQueue: album %s does not exist", args["albumid"])
+        return
+    cds, cd = sorted_album_cds(ctx.database, album), args["cd"]
+    if isinstance(cd, int) and not isinstance(cd, bool):
+        if cd >= len(cds) or cd < -len(cds):
+            log.warning("AddAlbumToQueue: album %s has no CD index %d", album["id"], cd)
+            return
+        cds = [cds[cd]]
+    position = args["position"]
+    for song in (song for disc in cds for song in disc):
+        if song["disabled"] == 1 or song["favorite"] == -1:
+            continue
+        entryid = ctx.songqueue.add(song["songid"], position)
+        if entryid is None:
+            return
+        position = entryid
+
+
+@handler("MoveSongInQueue", args={"entryid": ENTRY_STRING, "afterid": ENTRY_STRING})
+def move_song_in_queue(args, ctx):
+    ctx.songqueue.move(args["entryid"], args["afterid"])
+
+
+@handler("MoveVideoInQueue", args={"entryid": ENTRY_STRING, "afterid": ENTRY_STRING})
+def move_video_in_queue(args, ctx):
+    ctx.videoqueue.move(args["entryid"], args["afterid"])
+
+
+@handler("RemoveSongFromQueue", args={"entryid": ENTRY_STRING})
+def remove_song_from_queue(args, ctx):
+    """Removing the current song skips it (the audio stream moves on)."""
+    if ctx.songqueue.head_entryid() == args["entryid"]:
+        audiostream = getattr(ctx, "audiostream", None)
+        if audiostream is not None:
+            audiostream.play_next()
+        else:
+            ctx.songqueue.next()
+        return
+    ctx.songqueue.remove(args["entryid"])
+
+
+@handler("RemoveVideoFromQueue", args={"entryid": ENTRY_STRING})
+def remove_video_from_queue(args, ctx):
+    """Removing the current video is PlayNextVideo (a plain pop while the video stream is off)."""
+    if ctx.videoqueue.head_entryid() == args["entryid"]:
+        if ctx.videostream.running:
+            ctx.videostream.play_next()
+        else:
+            ctx.videoqueue.next()
+        return
+    ctx.videoqueue.remove(args["entryid"])

@@ -1,0 +1,61 @@
+"""API area: the video stream (api-playback.md §2, §3.5).
+
+The commands go to the video stream's loop (``ctx.videostream``), which
+executes them in order and announces the results itself.
+"""
+
+import logging
+
+from . import handler
+from .arguments import one_of
+
+log = logging.getLogger(__name__)
+
+
+def VIDEO_ENTRY(value):
+    """``entryid`` of VideoEnded: a decimal string or an integer; other text is None (ignored)."""
+    if isinstance(value, str):
+        return int(value) if value.strip().isdigit() else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ValueError("must be a queue entry ID")
+
+
+@handler("GetVideoStreamState")
+def get_video_stream_state(args, ctx):
+    """The video stream state and the current video; an empty queue gets a random video
+    (only with videos enabled)."""
+    state = ctx.videostream.state()
+    result = {"isstreaming": state["isstreaming"], "isplaying": state["isplaying"],
+              "currententry": str(state["currententry"]) if state["currententry"] else None}
+    head = ctx.videoqueue.current()
+    video = ctx.database.get_video(head["videoid"]) if head is not None else None
+    if video is not None:
+        result["video"] = video
+        result["artist"] = ctx.database.get_artist(video["artistid"])
+        result["videotags"] = ctx.database.get_video_tags(video["id"])
+    result["hasqueue"] = video is not None
+    return result
+
+
+@handler("SetVideoStreamState", args={"state": one_of("play", "pause", "playpause")})
+def set_video_stream_state(args, ctx):
+    """Switch video streaming on/off; ``playpause`` toggles the state at call time."""
+    if args["state"] == "playpause":
+        ctx.videostream.set_streaming(not ctx.videostream.state()["isstreaming"])
+    else:
+        ctx.videostream.set_streaming(args["state"] == "play")
+
+
+@handler("PlayNextVideo")
+def play_next_video(args, ctx):
+    ctx.videostream.play_next()
+
+
+@handler("VideoEnded", args={"entryid": VIDEO_ENTRY})
+def video_ended(args, ctx):
+    """A client finished the entry; only the current entry's first report counts."""
+    if args["entryid"] is None:
+        log.warning("VideoEnded with a non-numeric entry ID; ignored")
+        return
+    ctx.videostream.video_ended(args["entryid"])

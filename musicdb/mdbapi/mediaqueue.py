@@ -1,0 +1,207 @@
+"""One ordered queue of songs or videos, persisted, announced, refilled by Randy (api-playback.md §3.1-§3.3).
+
+:class:`MediaQueue` is configured by its subclasses (``SongQueue``,
+``VideoQueue``) with the key and column names, the file, the notification
+names and the Randy functions.  Entries are ``{"entryid": int, <key>: int,
+"israndom": bool}``; entry IDs are ``uuid4().int`` (128 bit), index 0 is the
+current song/video.
+
+Every change goes through :meth:`MediaQueue._commit`: save the whole queue
+atomically (an empty queue as the bare header), then send exactly one
+``…QueueChanged`` notification, so a restart - or ``kill -9`` - brings back
+what the clients saw last.  A change together with the random refill it
+triggers is one notification; nothing unchanged is announced (MusicDB 8 sent
+duplicates and announced failed refills).  One re-entrant lock per queue
+serializes the changes and their saves.
+"""
+
+import logging
+import uuid
+
+import gevent.lock
+
+from musicdb.lib import statecsv
+
+from . import events
+
+log = logging.getLogger(__name__)
+
+MIN_LENGTH = 2   # current + next, refilled by Randy after a pop or removal
+
+
+class MediaQueue:
+    """The queue behind one file; subclasses set the class attributes below."""
+
+    KEY = "songid"
+    COLUMN = "SongID"
+    EVENT = "MusicDB:SongQueue"
+    CHANGED = "onSongQueueChanged"
+    POPPED = "onSongChanged"
+
+    def __init__(self, path, lookup, pick, queued, can_fill=lambda: True):
+        """``lookup(id)`` -> row or None; ``pick()`` -> random ID or None;
+        ``queued(id)`` pushes onto the blacklists; ``can_fill()`` allows random fills."""
+        self.path = path
+        self.lookup = lookup
+        self.pick = pick
+        self.queued = queued
+        self.can_fill = can_fill
+        self._lock = gevent.lock.RLock()
+        self._entries = statecsv.read_table(path, self._from_row)
+
+    # -- reading ----------------------------------------------------------------------
+
+    def entries(self):
+        """A copy of the queue, head first."""
+        return [dict(entry) for entry in self._entries]
+
+    def head_entryid(self):
+        return self._entries[0]["entryid"] if self._entries else None
+
+    def current(self):
+        """The head entry (a copy); an empty queue gets one random entry first.
+
+        Head entries whose song/video no longer exists are dropped.  Returns
+        None when the queue stays empty (or random fills are off).
+        """
+        with self._lock:
+            changed = self._drop_missing_head()
+            if not self._entries and self.can_fill():
+                changed = self._fill(1) or changed
+            if changed:
+                self._commit()
+            return dict(self._entries[0]) if self._entries else None
+
+    # -- changes ----------------------------------------------------------------------
+
+    def next(self):
+        """The head finished or was skipped: pop it, refill to two, announce; returns the new head."""
+        with self._lock:
+            if not self._entries:
+                return None
+            self._entries.pop(0)
+            if self.can_fill():
+                self._fill(MIN_LENGTH)
+            self._save()
+            events.notify(self.EVENT, self.POPPED)
+            events.notify(self.EVENT, self.CHANGED)
+            return dict(self._entries[0]) if self._entries else None
+
+    def add(self, mediaid, position, israndom=False):
+        """Insert ``mediaid`` at ``position`` ("next", "last" or an entry ID to follow).
+
+        Returns the new entry ID, or None (logged) when the ID does not
+        exist or the position entry is not in the queue.
+        """
+        with self._lock:
+            if self.lookup(mediaid) is None:
+                log.warning("Cannot queue %s %s: it does not exist", self.KEY, mediaid)
+                return None
+            index = self._insert_index(position)
+            if index is None:
+                log.warning("Cannot queue %s %s: no entry %s in the queue",
+                            self.KEY, mediaid, position)
+                return None
+            entry = self._new_entry(mediaid, israndom)
+            self._entries.insert(index, entry)
+            self._blacklist(mediaid)
+            self._commit()
+            return entry["entryid"]
+
+    def add_random(self, position, pick=None):
+        """Insert a random entry (``pick`` defaults to Randy's); returns its entry ID or None."""
+        with self._lock:
+            mediaid = (pick or self.pick)()
+            if mediaid is None:
+                return None
+            return self.add(mediaid, position, israndom=True)
+
+    def move(self, entryid, afterid):
+        """Move ``entryid`` right behind ``afterid``; the head cannot move.  Returns True if moved."""
+        with self._lock:
+            ids = [entry["entryid"] for entry in self._entries]
+            if entryid == afterid or entryid not in ids or afterid not in ids:
+                return False
+            if ids.index(entryid) == 0:
+                log.warning("The current entry cannot be moved")
+                return False
+            entry = self._entries.pop(ids.index(entryid))
+            target = [e["entryid"] for e in self._entries].index(afterid)
+            self._entries.insert(target + 1, entry)
+            self._commit()
+            return True
+
+    def remove(self, entryid):
+        """Remove a queued entry (not the head: that is a skip) and refill to two.
+
+        Returns True if the queue changed.
+        """
+        with self._lock:
+            if len(self._entries) < MIN_LENGTH or self._entries[0]["entryid"] == entryid:
+                return False
+            before = len(self._entries)
+            self._entries = [e for e in self._entries if e["entryid"] != entryid]
+            changed = len(self._entries) != before
+            if changed and self.can_fill():
+                self._fill(MIN_LENGTH)
+            if changed:
+                self._commit()
+            return changed
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _insert_index(self, position):
+        if position == "last":
+            return len(self._entries)
+        if position == "next":
+            return min(1, len(self._entries))
+        for index, entry in enumerate(self._entries):
+            if entry["entryid"] == position:
+                return index + 1
+        return None
+
+    def _new_entry(self, mediaid, israndom):
+        return {"entryid": uuid.uuid4().int, self.KEY: mediaid, "israndom": bool(israndom)}
+
+    def _fill(self, length):
+        """Append random entries until the queue has ``length``; True if any was added."""
+        added = False
+        while len(self._entries) < length:
+            mediaid = self.pick()
+            if mediaid is None:
+                break
+            self._entries.append(self._new_entry(mediaid, True))
+            self._blacklist(mediaid)
+            added = True
+        return added
+
+    def _drop_missing_head(self):
+        dropped = False
+        while self._entries and self.lookup(self._entries[0][self.KEY]) is None:
+            gone = self._entries.pop(0)
+            log.warning("Dropping queue entry %s: %s %s no longer exists",
+                        gone["entryid"], self.KEY, gone[self.KEY])
+            dropped = True
+        return dropped
+
+    def _blacklist(self, mediaid):
+        try:
+            self.queued(mediaid)
+        except OSError as error:
+            log.error("Cannot save the blacklists: %s", error)
+
+    def _commit(self):
+        self._save()
+        events.notify(self.EVENT, self.CHANGED)
+
+    def _save(self):
+        rows = [(str(e["entryid"]), e[self.KEY], "True" if e["israndom"] else "False")
+                for e in self._entries]
+        try:
+            statecsv.write_table(self.path, ("EntryID", self.COLUMN, "IsRandom"), rows)
+        except OSError as error:
+            log.error("Cannot save the queue to %s: %s", self.path, error)
+
+    def _from_row(self, row):
+        return {"entryid": int(row["EntryID"]), self.KEY: int(row[self.COLUMN]),
+                "israndom": row["IsRandom"] == "True"}

@@ -1,0 +1,36 @@
+"""The video queue: which video the clients play, head first (api-playback.md §3.2).
+
+Like the song queue (:class:`~musicdb.mdbapi.mediaqueue.MediaQueue`), saved to
+``<data>/state/videoqueue.csv``, announced as ``MusicDB:VideoQueue``
+(``onVideoQueueChanged``, ``onVideoChanged``), refilled by Randy's video
+selection, blacklisting only the video.  With ``[debug] disablevideos`` the
+head is always absent and Randy never fills the queue; adding, moving and
+removing still work.
+"""
+
+import os
+
+from .mediaqueue import MediaQueue
+
+
+class VideoQueue(MediaQueue):
+    """The server's one video queue (``ctx.videoqueue``)."""
+
+    KEY = "videoid"
+    COLUMN = "VideoID"
+    EVENT = "MusicDB:VideoQueue"
+    CHANGED = "onVideoQueueChanged"
+    POPPED = "onVideoChanged"
+    FILENAME = "videoqueue.csv"
+
+    def __init__(self, cfg, database, randy):
+        self.disabled = cfg.debug.disablevideos
+        super().__init__(os.path.join(cfg.directories.data, "state", self.FILENAME),
+                         lookup=database.get_video, pick=randy.get_video,
+                         queued=randy.video_queued, can_fill=lambda: not self.disabled)
+
+    def current(self):
+        """The head entry, or None (always None with videos disabled)."""
+        if self.disabled:
+            return None
+        return super().current()

@@ -1,0 +1,240 @@
+"""The song and video queues: order, persistence in MusicDB 8's CSV dialect, refills, notifications."""
+
+import os
+
+import pytest
+
+from musicdb.mdbapi.songqueue import SongQueue
+from musicdb.mdbapi.videoqueue import VideoQueue
+from tests.playback.conftest import make_cfg, write_randy_ini
+
+SPEC_EXAMPLE = (b'"EntryID","SongID","IsRandom"\r\n'
+                b'"30211746215810932771498337260398115524",812,"False"\r\n'
+                b'"99876543210987654321098765432109876543",17,"True"\r\n')
+
+CHANGED = ("MusicDB:SongQueue", "onSongQueueChanged", None)
+POPPED = ("MusicDB:SongQueue", "onSongChanged", None)
+
+
+def queue_file(datadir, name="songqueue.csv"):
+    return os.path.join(datadir, "state", name)
+
+
+def queue_events(sent):
+    return [event for event in sent if event[0].endswith("Queue")]
+
+
+@pytest.fixture
+def songs(library):
+    """Twelve songs of four artists (enough for Randy with the default blacklists)."""
+    return library.add_artists_with_songs()
+
+
+@pytest.fixture
+def quiet_randy(datadir):
+    """Randy finds nothing: every song is shorter than MinSongLength."""
+    write_randy_ini(datadir, MinSongLength=10000)
+
+
+def test_saved_file_is_byte_identical_to_the_spec_example(datadir, cfg, library, randy, songs):
+    """Loading the spec's example and changing the queue back and forth writes the same bytes."""
+    with open(queue_file(datadir), "wb") as handle:
+        handle.write(SPEC_EXAMPLE)
+    queue = SongQueue(cfg, library.db, randy)
+    entryid = queue.add(songs[0], "last")
+    assert queue.remove(entryid)
+    with open(queue_file(datadir), "rb") as handle:
+        assert handle.read() == SPEC_EXAMPLE
+
+
+def test_loaded_queue_keeps_ids_order_and_random_flags(datadir, cfg, library, randy):
+    with open(queue_file(datadir), "wb") as handle:
+        handle.write(SPEC_EXAMPLE)
+    queue = SongQueue(cfg, library.db, randy)
+    assert queue.entries() == [
+        {"entryid": 30211746215810932771498337260398115524, "songid": 812, "israndom": False},
+        {"entryid": 99876543210987654321098765432109876543, "songid": 17, "israndom": True}]
+
+
+def test_a_new_queue_object_reads_back_exactly_what_was_saved(cfg, library, randy, songs):
+    queue = SongQueue(cfg, library.db, randy)
+    for songid in songs[:4]:
+        queue.add(songid, "last")
+    queue.add(songs[5], "next")
+    assert SongQueue(cfg, library.db, randy).entries() == queue.entries()
+
+
+def test_entry_ids_are_random_128_bit_integers(songqueue, songs):
+    ids = [songqueue.add(songs[0], "last") for _ in range(3)]
+    assert len(set(ids)) == 3
+    assert all(isinstance(i, int) and 0 < i < 2 ** 128 for i in ids)
+    assert max(ids) > 2 ** 64
+
+
+def test_emptied_queue_is_saved_as_header_only_and_stays_empty(
+        datadir, cfg, library, randy, songs, quiet_randy):
+    """MusicDB 8 could not write an empty queue, so old entries came back after a restart."""
+    queue = SongQueue(cfg, library.db, randy)
+    queue.add(songs[0], "last")
+    queue.next()
+    with open(queue_file(datadir), "rb") as handle:
+        assert handle.read() == b'"EntryID","SongID","IsRandom"\r\n'
+    assert SongQueue(cfg, library.db, randy).entries() == []
+
+
+def test_unreadable_rows_are_skipped_and_the_rest_is_loaded(datadir, cfg, library, randy):
+    with open(queue_file(datadir), "wb") as handle:
+        handle.write(b'"EntryID","SongID","IsRandom"\r\n"abc",3,"False"\r\n"5",x,"True"\r\n'
+                     b'"7",8,"yes"\r\n')
+    queue = SongQueue(cfg, library.db, randy)
+    assert queue.entries() == [{"entryid": 7, "songid": 8, "israndom": False}]
+
+
+def test_positions_next_last_and_after_an_entry(songqueue, songs):
+    first = songqueue.add(songs[0], "next")          # empty queue: "next" becomes current
+    last = songqueue.add(songs[1], "last")
+    nxt = songqueue.add(songs[2], "next")             # never before the current song
+    after = songqueue.add(songs[3], nxt)
+    assert [e["entryid"] for e in songqueue.entries()] == [first, nxt, after, last]
+    assert [e["songid"] for e in songqueue.entries()] == [songs[0], songs[2], songs[3], songs[1]]
+    assert not any(e["israndom"] for e in songqueue.entries())
+
+
+def test_unknown_song_or_position_changes_nothing_and_announces_nothing(
+        songqueue, songs, notifications):
+    songqueue.add(songs[0], "last")
+    del notifications[:]
+    assert songqueue.add(99999, "last") is None
+    assert songqueue.add(songs[1], 12345) is None
+    assert len(songqueue.entries()) == 1
+    assert queue_events(notifications) == []
+
+
+def test_every_insertion_is_saved_before_its_single_notification(
+        datadir, songqueue, songs, notifications):
+    seen = []
+    from musicdb.mdbapi import events
+
+    def check(packet):
+        with open(queue_file(datadir), "rb") as handle:
+            seen.append(handle.read().count(b"\r\n") - 1)
+    events.add_listener(check)
+    try:
+        songqueue.add(songs[0], "last")
+        songqueue.add(songs[1], "last")
+    finally:
+        events.remove_listener(check)
+    assert queue_events(notifications) == [CHANGED, CHANGED]
+    assert seen == [1, 2]
+
+
+def move_ids(queue):
+    return [e["entryid"] for e in queue.entries()]
+
+
+def test_move_behind_another_entry_in_both_directions(songqueue, songs, notifications):
+    a, b, c, d = (songqueue.add(s, "last") for s in songs[:4])
+    del notifications[:]
+    assert songqueue.move(b, d)
+    assert move_ids(songqueue) == [a, c, d, b]
+    assert songqueue.move(b, a)
+    assert move_ids(songqueue) == [a, b, c, d]
+    assert queue_events(notifications) == [CHANGED, CHANGED]
+
+
+def test_move_refuses_the_current_entry_unknown_ids_and_same_ids(songqueue, songs, notifications):
+    a, b, c = (songqueue.add(s, "last") for s in songs[:3])
+    del notifications[:]
+    assert not songqueue.move(a, c)
+    assert not songqueue.move(b, b)
+    assert not songqueue.move(b, 42)
+    assert move_ids(songqueue) == [a, b, c]
+    assert queue_events(notifications) == []
+
+
+def test_remove_refills_to_two_with_one_notification(songqueue, songs, notifications):
+    """MusicDB 8 announced the refill and the removal separately (two notifications)."""
+    head = songqueue.add(songs[0], "last")
+    second = songqueue.add(songs[3], "last")
+    del notifications[:]
+    assert songqueue.remove(second)
+    entries = songqueue.entries()
+    assert entries[0]["entryid"] == head and len(entries) == 2 and entries[1]["israndom"]
+    assert queue_events(notifications) == [CHANGED]
+
+
+def test_remove_refuses_the_head_and_queues_shorter_than_two(songqueue, songs):
+    head = songqueue.add(songs[0], "last")
+    assert not songqueue.remove(head)
+    assert move_ids(songqueue) == [head]
+
+
+def test_remove_of_an_unknown_entry_is_silent(songqueue, songs, notifications):
+    for songid in songs[:3]:
+        songqueue.add(songid, "last")
+    del notifications[:]
+    assert not songqueue.remove(12345)
+    assert queue_events(notifications) == []
+
+
+def test_next_pops_refills_and_announces_song_then_queue(songqueue, songs, notifications):
+    """MusicDB 8 sent onSongQueueChanged, onSongChanged, onSongQueueChanged."""
+    songqueue.add(songs[0], "last")
+    second = songqueue.add(songs[4], "last")
+    del notifications[:]
+    head = songqueue.next()
+    assert head["entryid"] == second
+    assert len(songqueue.entries()) == 2 and songqueue.entries()[1]["israndom"]
+    assert queue_events(notifications) == [POPPED, CHANGED]
+
+
+def test_current_fills_an_empty_queue_once(songqueue, songs, notifications):
+    head = songqueue.current()
+    assert head["israndom"] and head["songid"] in songs
+    assert songqueue.current() == head
+    assert queue_events(notifications) == [CHANGED]
+
+
+def test_current_of_an_empty_queue_without_candidates_announces_nothing(
+        songqueue, songs, quiet_randy, notifications):
+    """MusicDB 8 announced the failed fill anyway."""
+    assert songqueue.current() is None
+    assert queue_events(notifications) == []
+
+
+def test_current_drops_head_entries_whose_song_was_deleted(songqueue, library, songs):
+    songqueue.add(songs[0], "last")
+    second = songqueue.add(songs[5], "last")
+    library.db.execute("DELETE FROM songs WHERE songid = ?", (songs[0],))
+    assert songqueue.current()["entryid"] == second
+
+
+def test_queued_songs_are_blacklisted_at_insertion(songqueue, randy, library, songs):
+    songqueue.add(songs[0], "last")
+    song = library.db.get_song(songs[0])
+    assert randy.blacklists.ids("songs") == [songs[0]]
+    assert randy.blacklists.ids("albums") == [song["albumid"]]
+    assert randy.blacklists.ids("artists") == [song["artistid"]]
+
+
+def test_video_queue_has_no_head_and_never_fills_with_videos_disabled(
+        datadir, library, randy, notifications):
+    artist = library.add_artist()
+    videos = [library.add_video(artist, f"V{n}") for n in range(3)]
+    queue = VideoQueue(make_cfg(datadir, disablevideos=True), library.db, randy)
+    assert queue.current() is None
+    entry = queue.add(videos[0], "last")
+    assert queue.entries()[0]["entryid"] == entry and queue.current() is None
+    assert queue_events(notifications) == [("MusicDB:VideoQueue", "onVideoQueueChanged", None)]
+
+
+def test_video_queue_persists_in_its_own_file_and_blacklists_the_video(
+        datadir, videoqueue, library, randy):
+    artist = library.add_artist()
+    video = library.add_video(artist)
+    entry = videoqueue.add(video, "last")
+    with open(queue_file(datadir, "videoqueue.csv"), "rb") as handle:
+        assert handle.read() == (f'"EntryID","VideoID","IsRandom"\r\n"{entry}",{video},"False"\r\n'
+                                 .encode())
+    assert randy.blacklists.ids("videos") == [video]
+    assert randy.blacklists.ids("artists") == []
