@@ -10,6 +10,13 @@ three of four albums) in a temporary home, run the real command line import
 in a subprocess and print songs/s over the wall-clock time (interpreter
 start-up included), then run it again to show the re-import rate (nothing
 changed).  The machine's load matters: run it on an otherwise idle machine.
+
+Measured on the 2-core development VM (2 workers, demo files of 1 s, so
+parsing and writing dominate, not hashing; real files of several MB are
+bound by SHA-256 and disk instead):
+
+    1000 songs import   :  0.8 s = 1220 songs/s;  re-import 0.3 s = 2971 songs/s
+   20000 songs import   :  8.7 s = 2290 songs/s;  re-import 1.6 s = 12321 songs/s
 """
 
 import argparse
@@ -68,7 +75,8 @@ def main():
     parser.add_argument("--sizes", default="1000,20000")
     parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2))
     parser.add_argument("--keep", metavar="DIR",
-                        help="generate below DIR and keep the libraries (default: a temp dir, removed)")
+                        help="generate below DIR and keep the libraries "
+                             "(default: a temp dir, removed)")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     print(f"CPUs: {os.cpu_count()}, import workers: {args.workers}")

@@ -40,7 +40,7 @@ def artwork_name(artistname, albumname):
 
 
 def cover_file(albumdir):
-    """The cover image file lying in an album directory (``cover.jpg``, ``folder.jpg`` …), or None."""
+    """The cover image file in an album directory (``cover.jpg``, ``folder.jpg`` …), or None."""
     try:
         names = {name.lower(): name for name in os.listdir(albumdir)}
     except OSError:

@@ -42,7 +42,6 @@ import os
 from dataclasses import dataclass, field
 
 import gevent
-import gevent.threadpool
 
 from musicdb.lib import albumartwork, metatags
 from musicdb.lib.db.sqlite import Database
@@ -288,7 +287,8 @@ class Importer:
     def _load(self):
         """What the database holds, by path (one query per table, not one per file)."""
         db = self.db
-        self.artists = {r["path"]: r["artistid"] for r in db.rows("SELECT artistid, path FROM artists")}
+        self.artists = {r["path"]: r["artistid"]
+                        for r in db.rows("SELECT artistid, path FROM artists")}
         self.albums = {r["path"]: r for r in db.rows(
             "SELECT albumid, artistid, name, path, artworkpath FROM albums")}
         self.songs = {r["path"]: r for r in db.rows(
@@ -324,6 +324,8 @@ class Importer:
         changed = [song for song in result.songs if song.status == READ]
         newart = bool(result.artwork) and (row is None or row["artworkpath"] != result.artwork)
         if changed or (row is not None and newart):
+            if any(song.path not in self.songs for song in changed):
+                self._lost_songs()  # stats files: never inside the transaction below
             self._write_album(self._albumdirs[result.path], result, changed)
         self.cache.store([song for song in result.songs if song.status != FAILED])
 
@@ -339,7 +341,8 @@ class Importer:
     def _write_album(self, album, result, changed):
         with self.db.transaction():
             artistid = self._artist_id(album.artist)
-            albumid, touched = self._album_id(album, result, changed, artistid)
+            albumid = self._album_id(album, result, changed, artistid)
+            touched = set()
             for song in changed:
                 touched.add(self._write_song(song, albumid, artistid))
             for affected in touched | {albumid}:
@@ -355,24 +358,26 @@ class Importer:
         return artistid
 
     def _album_id(self, album, result, changed, artistid):
-        """The album's ID (created or moved here if needed) and other albums to recount."""
+        """The album's ID; a new directory gets a new row or the row of the album it was."""
         row = self.albums.get(album.path)
         if row is not None:
-            return row["albumid"], set()
+            return row["albumid"]
         name, release = album_name(album.path)
         first = changed[0].meta
-        columns = {"name": name, "release": release if release is not None else first["release"] or 0}
+        if release is None:
+            release = first["release"] or 0
+        columns = {"name": name, "release": release}
         moved = self._moved_album(changed)
         if moved is not None:
             self.db.update_album(moved["albumid"], artistid=artistid, path=album.path, **columns)
             self.albums[album.path] = self.albums.pop(moved["path"])
             self.albums[album.path].update(path=album.path, artistid=artistid, name=name)
-            return moved["albumid"], set()
+            return moved["albumid"]
         albumid = self.db.add_album(artistid, path=album.path, origin=first["origin"],
                                     added=result.mtime, **columns)
         self.albums[album.path] = {"albumid": albumid, "artistid": artistid, "path": album.path,
                                    "name": name, "artworkpath": albumartwork.DEFAULT_ARTWORK}
-        return albumid, set()
+        return albumid
 
     def _write_song(self, song, albumid, artistid):
         """Insert or update one song; returns the album ID it belonged to before."""
@@ -381,12 +386,15 @@ class Importer:
                        bitrate=meta["bitrate"], checksum=song.checksum)
         row = self.songs.get(song.path) or self._claim_lost(song.checksum)
         if row is not None:
-            self.db.update_song(row["songid"], path=song.path, **columns)
-            if row["path"] != song.path:  # moved: it follows the file
-                self.db.update_song(row["songid"], albumid=albumid, artistid=artistid)
+            before = row["albumid"]
+            if row["path"] != song.path:  # a moved file: the row follows it
+                columns.update(path=song.path, albumid=albumid, artistid=artistid)
                 self.songs[song.path] = self.songs.pop(row["path"])
+                row.update(path=song.path, albumid=albumid)
+            self.db.update_song(row["songid"], **columns)
+            row["checksum"] = song.checksum
             self.summary.updated += 1
-            return row["albumid"]
+            return before
         songid = self.db.add_song(albumid, artistid, path=song.path, **columns)
         if meta["lyrics"]:
             self.db.set_lyrics_from_file(songid, meta["lyrics"])

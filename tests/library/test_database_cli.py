@@ -133,7 +133,8 @@ def poll_albums(path, process, timeout=60):
 
 def assert_whole_albums(home):
     database = sqlite3.connect(home / "data" / "music.db")
-    for albumid, path, numofsongs in database.execute("SELECT albumid, path, numofsongs FROM albums"):
+    albums = database.execute("SELECT albumid, path, numofsongs FROM albums").fetchall()
+    for albumid, path, numofsongs in albums:
         stored = database.execute("SELECT count(*) FROM songs WHERE albumid = ?",
                                   (albumid,)).fetchone()[0]
         files = len(os.listdir(home / "music" / path))
