@@ -62,19 +62,21 @@ def test_port_in_use_is_a_clear_error_and_exit_1(tmp_path):
 def test_without_config_a_local_default_home_is_created_and_served(tmp_path):
     """The quick start: no --config and no /etc/musicdb.ini → a home with config, data, TLS."""
     home = tmp_path / "home"
-    environment = dict(os.environ, MUSICDB_HOME=str(home), MUSICDB_DEMO="0")
+    environment = dict(os.environ, MUSICDB_HOME=str(home))
     proc = subprocess.Popen([sys.executable, MUSICDB, "server"], stderr=subprocess.PIPE,
                             text=True, env=environment)
     try:
         lines = []
         for line in proc.stderr:
             lines.append(line)
-            if "MusicDB is running" in line or len(lines) > 200:
+            if "MusicDB is running" in line or len(lines) > 500:
                 break
         assert "https://localhost:9000/musicdb/" in lines[-1], "".join(lines)
         assert (home / "musicdb.ini").exists()
         assert (home / "data" / "config" / "wsapikey.txt").exists()
         assert (home / "data" / "websocket.cert").exists()
+        demo = [name for _, _, names in os.walk(home / "music") for name in names]
+        assert len(demo) >= 20, "the demo library was not generated"
     finally:
         proc.terminate()
         proc.wait(20)

@@ -50,6 +50,7 @@ def main(argv=None):
         print("musicdb: error: a module is required (one of: " + ", ".join(MODULES) + ")",
               file=sys.stderr)
         return 1
+    args.local_home = not args.config and not os.path.exists(SYSTEM_CONFIG)
     try:
         cfg = MusicDBConfig(config_path(args.config))
     except (ConfigError, OSError) as error:

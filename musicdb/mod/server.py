@@ -4,7 +4,7 @@ import logging
 import os
 import sys
 
-from musicdb.lib import albumartwork, datadir
+from musicdb.lib import albumartwork, datadir, importer
 from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.mdbapi import server
@@ -26,6 +26,8 @@ def run(args, cfg):
     except (OSError, DatabaseError) as error:
         print(f"musicdb: {error}", file=sys.stderr)
         return 1
+    if getattr(args, "local_home", False) and os.environ.get("MUSICDB_DEMO", "1") != "0":
+        _import_demo(cfg, database)
     try:
         server.Initialize(cfg, database)
     except Exception:
@@ -36,6 +38,17 @@ def run(args, cfg):
     _announce(cfg)
     server.Run()
     return 0
+
+
+def _import_demo(cfg, database):
+    """First start on the embedded default: fill the empty music directory with a demo."""
+    try:
+        summary = importer.import_demo(cfg, database=database)
+    except (RuntimeError, OSError) as error:
+        log.warning("No demo library: %s", error)
+        return
+    if summary is not None:
+        log.warning("Created a demo library in %s: %s", cfg.directories.music, summary.line())
 
 
 def _announce(cfg):
