@@ -17,6 +17,8 @@ import logging
 import os
 import time
 
+import gevent.lock
+
 from musicdb.lib import statecsv
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ class BlackLists:
         self.statedir = statedir
         self.clock = clock
         self._lists = {name: self._load(name) for name in LISTS}
+        self._lock = gevent.lock.RLock()   # one push (and its file writes) at a time
 
     def _path(self, name):
         return os.path.join(self.statedir, LISTS[name][0])
@@ -74,12 +77,13 @@ class BlackLists:
         Raises:
             OSError: a file cannot be written (the lists in memory are updated anyway).
         """
-        self.configure(settings)
-        now = int(self.clock())
-        for name, entryid in ids.items():
-            if entryid is not None and self._lists[name].maxlen:
-                self._lists[name].append((entryid, now))
-        self.save(ids)
+        with self._lock:
+            self.configure(settings)
+            now = int(self.clock())
+            for name, entryid in ids.items():
+                if entryid is not None and self._lists[name].maxlen:
+                    self._lists[name].append((entryid, now))
+            self.save(ids)
 
     def contains(self, name, entryid):
         return any(entry == entryid for entry, _ in self._lists[name])

@@ -331,3 +331,13 @@ def test_picks_stay_fast_with_twenty_thousand_songs(datadir, randy, library, gen
     elapsed = (time.perf_counter() - started) / 20
     assert None not in found and len(set(found)) > 15
     assert elapsed < 0.1, f"{elapsed * 1000:.1f} ms per pick"
+
+
+def test_simultaneous_first_reads_create_randy_ini_once_and_intact(datadir):
+    """Both queues ask for the settings at the first start; the file must not be written twice at once."""
+    import gevent
+    config = RandyConfigFile(datadir)
+    results = [g.value for g in gevent.joinall([gevent.spawn(config.load) for _ in range(5)])]
+    assert results == [DEFAULTS] * 5
+    assert RandyConfigFile(datadir).load() == DEFAULTS
+    assert not [name for name in os.listdir(os.path.join(datadir, "config")) if ".tmp" in name]

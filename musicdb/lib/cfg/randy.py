@@ -16,6 +16,7 @@ import logging
 import os
 
 import gevent
+import gevent.lock
 
 from musicdb.lib.datadir import write_atomic
 
@@ -88,6 +89,9 @@ class RandyConfigFile:
         self.path = os.path.join(datadir, FILENAME)
         self._cache = None
         self._stamp = None
+        # A write yields to the thread pool; without the lock two greenlets could
+        # create the file at once (both queues fill at the first start).
+        self._lock = gevent.lock.RLock()
 
     def load(self):
         """The configuration as LoadRandyConfiguration returns it (a fresh copy).
@@ -95,11 +99,12 @@ class RandyConfigFile:
         Raises:
             OSError: the file had to be created and could not be written.
         """
-        stamp = self._file_stamp()
-        if self._cache is None or stamp != self._stamp:
-            self._cache = self._read()
-            self._stamp = self._file_stamp()
-        return {section: dict(values) for section, values in self._cache.items()}
+        with self._lock:
+            stamp = self._file_stamp()
+            if self._cache is None or stamp != self._stamp:
+                self._cache = self._read()
+                self._stamp = self._file_stamp()
+            return {section: dict(values) for section, values in self._cache.items()}
 
     def save(self, config):
         """Store every value of ``config`` as text (no validation), then read back.
@@ -111,8 +116,9 @@ class RandyConfigFile:
         values = {}
         for section, key, _, _, _ in SPEC:
             values.setdefault(section, {})[key] = _as_text(config[section][key])
-        self._write(values)
-        return self.load()
+        with self._lock:
+            self._write(values)
+            return self.load()
 
     def _file_stamp(self):
         try:
