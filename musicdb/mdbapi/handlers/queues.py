@@ -12,6 +12,7 @@ import logging
 
 from . import handler
 from .arguments import ANY, ID, STRICT_ID, Optional, one_of
+from .library import sorted_album_cds
 
 log = logging.getLogger(__name__)
 
@@ -90,20 +91,9 @@ def add_random_video_to_queue(args, ctx):
     ctx.videoqueue.add_random(args["position"])
 
 
-def sorted_album_cds(database, album):
-    """The album's songs as CDs, ordered like GetSortedAlbumCDs (api-library.md)."""
-    songs = database.rows("SELECT songid, name, number, cd, disabled, favorite FROM songs "
-                          "WHERE albumid = ? ORDER BY songid", (album["id"],))
-    numofcds = album["numofcds"] or 0
-    if numofcds == 0:
-        return [sorted(songs, key=lambda song: song["name"] or "")]
-    return [sorted((s for s in songs if s["cd"] == number), key=lambda s: s["number"] or 0)
-            for number in range(1, numofcds + 1)]
-
-
 @handler("AddAlbumToQueue", args={"albumid": ID, "position": POSITION, "cd": Optional(ANY)})
 def add_album_to_queue(args, ctx):
-    """Queue the album (or one CD of it) in order; disabled and hated songs are left out.
+    """Queue the album (or one CD of it) in GetSortedAlbumCDs order; disabled and hated songs are left out.
 
     Each song is one insertion with its own save and notification, as in MusicDB 8.
     """
@@ -118,10 +108,10 @@ def add_album_to_queue(args, ctx):
             return
         cds = [cds[cd]]
     position = args["position"]
-    for song in (song for disc in cds for song in disc):
+    for song in (entry["song"] for disc in cds for entry in disc):
         if song["disabled"] == 1 or song["favorite"] == -1:
             continue
-        entryid = ctx.songqueue.add(song["songid"], position)
+        entryid = ctx.songqueue.add(song["id"], position)
         if entryid is None:
             return
         position = entryid
