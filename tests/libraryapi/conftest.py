@@ -16,6 +16,7 @@ from musicdb.mdbapi import handlers
 from musicdb.mdbapi.handlers import library as _library, search as _search, state as _state  # noqa: F401
 from musicdb.mdbapi.mdbstate import MDBState
 from musicdb.mdbapi.mise import MusicDBMicroSearchEngine
+from tests.library.fixtures import demo_library, library_home  # noqa: F401
 from tests.support import Client, ServerProcess
 
 STREAM_URL = "https://musicbox:9000/stream"

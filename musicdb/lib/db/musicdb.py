@@ -5,7 +5,9 @@ out as plain dicts with the primary key renamed to ``id``, the shape the
 WebUI reads (api-library.md §1).
 """
 
-from .sqlite import Database, apply_schema
+import sqlite3
+
+from .sqlite import Database, DatabaseError, apply_schema
 
 SCHEMA_VERSION = 5
 
@@ -126,6 +128,9 @@ class MusicDatabase(Database):
     # Used by the read API (handlers/library.py, state.py, search.py) and by
     # others for GetSong-like answers.  Lists come in database order (ascending
     # row ID, api-library.md §0); callers sort.  Tag sets are api-library.md §1.6.
+    # Big lists (2,000 albums with their tags for the artists view) are built
+    # from plain tuples with the primary key selected as ``id``: about three
+    # times faster than sqlite3.Row -> dict -> as_entry.
 
     _TAG_LISTS = {TAG_CLASS_GENRE: "genres", TAG_CLASS_SUBGENRE: "subgenres",
                   TAG_CLASS_MOOD: "moods"}
@@ -134,6 +139,7 @@ class MusicDatabase(Database):
     _TABLES = {"artists": "artistid", "albums": "albumid", "songs": "songid",
                "videos": "videoid", "tags": "tagid"}
     _CHUNK = 500  # IDs per "IN (...)" query, well below SQLite's variable limit
+    _SELECTS = {}  # table -> "SELECT <key> AS id, <other columns> FROM <table>"
 
     def get_table(self, table):
         """All rows of ``table`` (artists, albums, songs, videos or tags) as entries.
@@ -141,10 +147,7 @@ class MusicDatabase(Database):
         Raises:
             ValueError: ``table`` is not one of those.
         """
-        key = self._TABLES.get(table)
-        if key is None:
-            raise ValueError(f"unknown table {table!r}")
-        return [as_entry(row, key) for row in self.rows(f"SELECT * FROM {table} ORDER BY {key}")]
+        return self._entries(f"{self._select(table)} ORDER BY id")
 
     def get_artists(self):
         """All artists (also those without albums)."""
@@ -158,22 +161,21 @@ class MusicDatabase(Database):
             params.append(artistid)
         if hidden is not None:
             where.append("hidden = 1" if hidden else "(hidden IS NULL OR hidden != 1)")
-        sql = "SELECT * FROM albums"
+        sql = self._select("albums")
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return [as_entry(row, "albumid") for row in self.rows(sql + " ORDER BY albumid", params)]
+        return self._entries(sql + " ORDER BY id", params)
 
     def get_album_songs(self, albumid):
         """All songs of an album (disabled ones included)."""
-        rows = self.rows("SELECT * FROM songs WHERE albumid = ? ORDER BY songid", (albumid,))
-        return [as_entry(row, "songid") for row in rows]
+        return self._entries(f"{self._select('songs')} WHERE albumid = ? ORDER BY id", (albumid,))
 
     def get_videos(self, artistid=None):
         """Videos, of one artist if ``artistid`` is given (disabled ones included)."""
         if artistid is None:
             return self.get_table("videos")
-        rows = self.rows("SELECT * FROM videos WHERE artistid = ? ORDER BY videoid", (artistid,))
-        return [as_entry(row, "videoid") for row in rows]
+        return self._entries(f"{self._select('videos')} WHERE artistid = ? ORDER BY id",
+                             (artistid,))
 
     def get_entries(self, table, ids):
         """``{id: entry}`` for those of ``ids`` that exist in ``table``.
@@ -181,14 +183,12 @@ class MusicDatabase(Database):
         Raises:
             ValueError: ``table`` is not a known table.
         """
-        key = self._TABLES.get(table)
-        if key is None:
-            raise ValueError(f"unknown table {table!r}")
+        select = self._select(table)
         found = {}
         for chunk in _chunks(list(ids), self._CHUNK):
             marks = ",".join("?" * len(chunk))
-            for row in self.rows(f"SELECT * FROM {table} WHERE {key} IN ({marks})", chunk):
-                found[row[key]] = as_entry(row, key)
+            for entry in self._entries(f"{select} WHERE id IN ({marks})", chunk):
+                found[entry["id"]] = entry
         return found
 
     def get_tags(self):
@@ -225,46 +225,83 @@ class MusicDatabase(Database):
         if target not in self._TAG_TARGETS:
             raise ValueError(f"unknown tag target {target!r}")
         key = self._TAG_TARGETS[target][1]
+        tags = {tag["id"]: tag for tag in self.get_tags() if tag["class"] in self._TAG_LISTS}
         sets = {} if ids is None else {objectid: _empty_tag_set(key, objectid) for objectid in ids}
         lookup = {_as_int(objectid): objectid for objectid in sets}
-        for row in self._tag_assignments(target, None if ids is None else list(lookup)):
-            listname = self._TAG_LISTS.get(row["class"])
-            if listname is None:
+        mappings = self._tag_mappings(target, None if ids is None else list(lookup))
+        for entryid, objectid, tagid, confidence, approval in mappings:
+            tag = tags.get(tagid)
+            if tag is None:
                 continue
-            objectid = lookup.get(row[key], row[key])
-            if objectid not in sets:
-                sets[objectid] = _empty_tag_set(key, objectid)
-            sets[objectid][listname].append(row)
+            objectid = lookup.get(objectid, objectid)
+            tagset = sets.get(objectid) or sets.setdefault(objectid, _empty_tag_set(key, objectid))
+            tagset[self._TAG_LISTS[tag["class"]]].append(
+                {"entryid": entryid, key: objectid, "tagid": tagid, "confidence": confidence,
+                 "approval": approval, **tag})
         return sets
 
-    def _tag_assignments(self, target, ids):
+    def _tag_mappings(self, target, ids):
+        """Mapping rows ``(entryid, objectid, tagid, confidence, approval)`` in entry-ID order."""
         table, key = self._TAG_TARGETS[target]
-        sql = (f"SELECT m.entryid, m.{key}, m.tagid, m.confidence, m.approval, t.tagid AS id, "
-               "t.name, t.class, t.parentid, t.icontype, t.icon, t.color, t.posx, t.posy "
-               f"FROM {table} m JOIN tags t ON t.tagid = m.tagid")
+        sql = f"SELECT entryid, {key}, tagid, confidence, approval FROM {table}"
         if ids is None:
-            return self.rows(sql + " ORDER BY m.entryid")
+            return self._tuples(sql + " ORDER BY entryid")
         found = []
         for chunk in _chunks([i for i in ids if i is not None], self._CHUNK):
             marks = ",".join("?" * len(chunk))
-            found += self.rows(f"{sql} WHERE m.{key} IN ({marks})", chunk)
-        found.sort(key=lambda row: row["entryid"])
+            found += self._tuples(f"{sql} WHERE {key} IN ({marks})", chunk)
+        found.sort()
         return found
 
     def get_tag_usage(self):
         """``{tagid: {"songs", "albums", "videos", "children"}}`` counts for every used tag ID."""
         usage = {}
-        queries = (("songs", "SELECT tagid, count(*) AS n FROM songtags GROUP BY tagid"),
-                   ("albums", "SELECT tagid, count(*) AS n FROM albumtags GROUP BY tagid"),
-                   ("videos", "SELECT tagid, count(*) AS n FROM videotags GROUP BY tagid"),
-                   ("children", "SELECT parentid AS tagid, count(*) AS n FROM tags "
+        queries = (("songs", "SELECT tagid, count(*) FROM songtags GROUP BY tagid"),
+                   ("albums", "SELECT tagid, count(*) FROM albumtags GROUP BY tagid"),
+                   ("videos", "SELECT tagid, count(*) FROM videotags GROUP BY tagid"),
+                   ("children", "SELECT parentid, count(*) FROM tags "
                                 "WHERE parentid IS NOT NULL GROUP BY parentid"))
         for name, sql in queries:
-            for row in self.rows(sql):
-                counts = usage.setdefault(row["tagid"], dict.fromkeys(
+            for tagid, count in self._tuples(sql):
+                counts = usage.setdefault(tagid, dict.fromkeys(
                     ("songs", "albums", "videos", "children"), 0))
-                counts[name] = row["n"]
+                counts[name] = count
         return usage
+
+    def _select(self, table):
+        """``SELECT <key> AS id, <the other columns> FROM <table>``: rows come out as entries.
+
+        Raises:
+            ValueError: ``table`` is not a known table.
+        """
+        select = self._SELECTS.get(table)
+        if select is None:
+            key = self._TABLES.get(table)
+            if key is None:
+                raise ValueError(f"unknown table {table!r}")
+            names = [name for _, name, *_ in self._tuples(f"PRAGMA table_info({table})")]
+            columns = [f"{key} AS id"] + [name for name in names if name != key]
+            select = self._SELECTS[table] = f"SELECT {', '.join(columns)} FROM {table}"
+        return select
+
+    def _entries(self, sql, params=()):
+        """All rows as dicts in column order."""
+        with self._lock:
+            cursor = self._tuple_cursor(sql, params)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def _tuples(self, sql, params=()):
+        with self._lock:
+            return self._tuple_cursor(sql, params).fetchall()
+
+    def _tuple_cursor(self, sql, params):
+        try:
+            cursor = self.conn.cursor()
+            cursor.row_factory = None
+            return cursor.execute(sql, params)
+        except sqlite3.Error as error:
+            raise DatabaseError(f"{self.path}: {error}") from None
 
     # == Write methods: import, update and removal of library entries ==============
     # (developer IMPORT; used by musicdb.lib.importer and `musicdb database`.)
