@@ -20,10 +20,14 @@ from selenium.webdriver.support.ui import WebDriverWait
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
+OTHER_HOST = "musicbox.test"
+
 FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-dev-shm-usage", "--ignore-certificate-errors", "--window-size=1600,1000",
-         "--autoplay-policy=user-gesture-required", "--mute-audio")
+         "--autoplay-policy=user-gesture-required", "--mute-audio",
+         # A name for this machine as a browser elsewhere in the network would use it.
+         "--host-resolver-rules=MAP %s 127.0.0.1" % OTHER_HOST)
 
 # Installed before any page script: wraps WebSocket to record every packet.
 RECORDER = """
@@ -77,15 +81,17 @@ class Browser:
     def js(self, script, *args):
         return self.driver.execute_script(script, *args)
 
-    def wait_for(self, script, what, timeout=20):
-        """Poll the JS expression *script* until it is truthy; returns its value.
+    def wait_for(self, script, what, *args, timeout=20):
+        """Poll the JS expression *script* (``arguments[i]`` are *args*) until it is truthy.
+
+        Returns the expression's value.
 
         On timeout the AssertionError names *what* was awaited and carries the
         console and the API errors, which usually tell why.
         """
         try:
             return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(
-                lambda driver: driver.execute_script("return " + script))
+                lambda driver: driver.execute_script("return " + script, *args))
         except TimeoutException:
             self.screenshot("timeout")
             raise AssertionError("Timed out waiting for %s\n%s" % (what, self.report())) from None
