@@ -3,6 +3,7 @@
 import pytest
 
 from musicdb.lib.ws.errors import InvalidArguments, NotFound
+from musicdb.mdbapi import handlers
 
 ALBUM_KEYS = ["id", "artistid", "name", "path", "numofsongs", "numofcds", "origin", "release",
               "artworkpath", "bgcolor", "fgcolor", "hlcolor", "added", "hidden"]
@@ -297,3 +298,11 @@ def test_song_lyrics_come_with_song_album_artist_and_state(library, api):
         is None
     with pytest.raises(NotFound):
         api("GetSongLyrics", songid=4711)
+
+
+def test_functions_without_arguments_ignore_whatever_arguments_hold(library, api, ctx):
+    """protocol.md §2.1: the WebUI sends null or {}, other clients may send anything."""
+    library.add_artist("Band")
+    for arguments in (None, {}, [], "x", {"artistid": 5}):
+        assert names(handlers.call("GetArtists", arguments, ctx)) == ["Band"]
+        assert list(handlers.call("GetTags", arguments, ctx)) == ["genres", "subgenres", "moods"]

@@ -24,6 +24,11 @@ TABLES = ("songs", "albums", "artists", "tags")
 
 # -- argument validators ------------------------------------------------------------
 
+def no_arguments(name):
+    """Register a function without arguments: any ``arguments`` value is ignored (protocol.md §2.1)."""
+    return handler(name, raw_args=True)
+
+
 def SENT_ID(value):
     """An ID checked like ID but handed over as sent: answers echo it with the caller's type."""
     ID(value)
@@ -110,25 +115,25 @@ def sorted_album_cds(database, album):
 
 # -- handlers -----------------------------------------------------------------------
 
-@handler("GetArtists")
+@no_arguments("GetArtists")
 def get_artists(args, ctx):
     return sorted_artists(ctx.database)
 
 
-@handler("GetArtistsWithAlbums")
+@no_arguments("GetArtistsWithAlbums")
 def get_artists_with_albums(args, ctx):
     """Unfiltered; artists without (visible) albums are kept with ``"albums": []``."""
     return artists_with_albums(ctx.database)
 
 
-@handler("GetFilteredArtistsWithAlbums")
+@no_arguments("GetFilteredArtistsWithAlbums")
 def get_filtered_artists_with_albums(args, ctx):
     """The genre filter applied; artists left without albums are omitted."""
     tree = ctx.mdbstate.selection(ctx.database.get_tags()).tree
     return artists_with_albums(ctx.database, tree, keep_empty=False)
 
 
-@handler("GetFilteredArtistsWithVideos")
+@no_arguments("GetFilteredArtistsWithVideos")
 def get_filtered_artists_with_videos(args, ctx):
     """Videos filtered by selected genre names only; artists without videos are omitted."""
     names = ctx.mdbstate.selection(ctx.database.get_tags()).genres
@@ -139,7 +144,7 @@ def get_filtered_artists_with_videos(args, ctx):
             for artist in sorted_artists(ctx.database) if artist["id"] in byartist]
 
 
-@handler("GetHiddenAlbums")
+@no_arguments("GetHiddenAlbums")
 def get_hidden_albums(args, ctx):
     albums = sorted(ctx.database.get_albums(hidden=True), key=lambda album: album["path"] or "")
     tagsets = ctx.database.get_tag_sets("album", [album["id"] for album in albums])
@@ -201,7 +206,7 @@ def get_video(args, ctx):
             "video": video, "tags": db.get_video_tags(video["id"])}
 
 
-@handler("GetTags")
+@no_arguments("GetTags")
 def get_tags(args, ctx):
     """All tags by class in tag-ID order (tags of another class are left out)."""
     tags = ctx.database.get_tags()
@@ -209,7 +214,7 @@ def get_tags(args, ctx):
             for tagclass, name in TAG_LISTS}
 
 
-@handler("GetTagsStatistics")
+@no_arguments("GetTagsStatistics")
 def get_tags_statistics(args, ctx):
     """Per tag (string ID key): how many songs, albums, videos and child tags use it."""
     usage = ctx.database.get_tag_usage()

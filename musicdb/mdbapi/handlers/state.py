@@ -12,9 +12,10 @@ from musicdb.lib.ws.errors import InvalidArguments
 
 from . import handler
 from .arguments import ANY, DICT, STR
+from .library import no_arguments
 
 
-@handler("GetMDBState")
+@no_arguments("GetMDBState")
 def get_mdb_state(args, ctx):
     """The shared UI state; reading the queue heads may fill an empty queue at random."""
     selection = ctx.mdbstate.selection(ctx.database.get_tags())
@@ -56,7 +57,7 @@ def set_mdb_state(args, ctx):
     ctx.mdbstate.set(args["category"], args["name"], args["value"])
 
 
-@handler("LoadWebUIConfiguration")
+@no_arguments("LoadWebUIConfiguration")
 def load_webui_configuration(args, ctx):
     return ctx.webuiconfig.load()
 
