@@ -7,6 +7,7 @@ URL layout as MusicDB 8's Apache set-up (foundations.md §5):
 ``/musicdb/``               the WebUI directory (``[webui] directory``)
 ``/musicdb/webdata/``       ``<data>/webdata``; ``config.js`` is generated
 ``/musicdb/music/``         the music directory (the video player needs it)
+``/musicdb/videoframes/``   video thumbnails and previews: ``<data>/webdata/artwork``
 exact extra routes          e.g. the audio stream at ``[Icecast] mountname``
 ==========================  =============================================
 
@@ -34,8 +35,10 @@ def ssl_arguments(cfg):
 def make_app(cfg, wsserver, routes=None):
     """The WSGI application for ``cfg``; ``routes`` maps exact paths to WSGI apps."""
     routes = dict(routes or {})
+    artwork = os.path.join(cfg.directories.data, "webdata", "artwork")
     mounts = [
         ("/musicdb/webdata/", os.path.join(cfg.directories.data, "webdata")),
+        ("/musicdb/videoframes/", artwork),  # frames live in the artwork directory
         ("/musicdb/music/", cfg.directories.music),
         ("/musicdb/", cfg.webui.directory),
     ]

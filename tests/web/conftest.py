@@ -13,6 +13,8 @@ ALBUM_DIR = "2020 - Album"
 SONG_PATH = f"{ARTIST}/{ALBUM_DIR}/01 Song.mp3"
 VIDEO_PATH = f"{ARTIST}/Video.mp4"
 ARTWORK_NAME = f"{ARTIST} - Album.jpg"
+FRAMES_DIR = f"{ARTIST}/Video"  # a video's framesdirectory, inside the artwork directory
+FRAME_NAME = "thumbnail (150×83).jpg"
 SECRET = b"TOP-SECRET-OUTSIDE-THE-ROOTS\n"
 # Every byte position holds a known value, so a wrong range shows in the body.
 SONG_BYTES = bytes(i % 251 for i in range(300_000))
@@ -42,6 +44,8 @@ def populate(home):
     (music / "inside-link").symlink_to(music / ARTIST / ALBUM_DIR)
     (artwork / ARTWORK_NAME).write_bytes(small_jpeg())
     (artwork / "150x150" / ARTWORK_NAME).write_bytes(small_jpeg((40, 40, 200)))
+    (artwork / FRAMES_DIR).mkdir(parents=True)
+    (artwork / FRAMES_DIR / FRAME_NAME).write_bytes(small_jpeg((40, 200, 40)))
 
 
 @pytest.fixture(scope="module")

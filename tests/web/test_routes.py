@@ -12,7 +12,8 @@ from urllib.parse import quote
 import pytest
 
 from tests.support import LEGACY_WEBUI
-from tests.web.conftest import ARTWORK_NAME, SECRET, SONG_BYTES, SONG_PATH, VIDEO_PATH
+from tests.web.conftest import (ARTWORK_NAME, FRAME_NAME, FRAMES_DIR, SECRET, SONG_BYTES,
+                                SONG_PATH, VIDEO_PATH)
 from tests.web.httpclient import fetch
 
 WEBUI = Path(LEGACY_WEBUI)
@@ -128,6 +129,16 @@ def test_artwork_with_non_ascii_name_is_served(web_server, relpath):
     assert response.header("Content-Type") == "image/jpeg"
     artwork = Path(web_server.home, "data", "webdata", "artwork", relpath)
     assert response.body == artwork.read_bytes()
+
+
+def test_video_frames_are_served_from_the_artwork_directory(web_server):
+    """The WebUI loads video thumbnails from ``videoframes/<framesdirectory>/``; they live
+    in the artwork directory (api-editing.md), names with spaces and ``×`` included."""
+    response = fetch(web_server, "/musicdb/videoframes/" + quote(FRAMES_DIR + "/" + FRAME_NAME))
+    assert response.status == 200
+    assert response.header("Content-Type") == "image/jpeg"
+    frame = Path(web_server.home, "data", "webdata", "artwork", FRAMES_DIR, FRAME_NAME)
+    assert response.body == frame.read_bytes()
 
 
 def test_default_artwork_exists_on_a_fresh_server(web_server):
@@ -253,6 +264,7 @@ def test_missing_files_are_404(web_server, path):
 @pytest.mark.parametrize("path", [
     "/musicdb/music/", "/musicdb/music/" + quote(SONG_PATH.rsplit("/", 1)[0]) + "/",
     "/musicdb/webdata/", "/musicdb/webdata/artwork/", "/musicdb/webdata/artwork/150x150/",
+    "/musicdb/videoframes/", "/musicdb/videoframes/" + quote(FRAMES_DIR) + "/",
     "/musicdb/js/", "/musicdb/img/icons/", "/musicdb/css",
 ])
 def test_directories_are_never_listed(web_server, path):
@@ -285,6 +297,8 @@ def test_symlink_inside_the_root_is_followed(web_server):
     "/musicdb/webdata/../../secret.txt",
     "/musicdb/webdata/%2e%2e/%2e%2e/secret.txt",
     "/musicdb/webdata/artwork/../../../secret.txt",
+    "/musicdb/videoframes/../../../secret.txt",
+    "/musicdb/videoframes/%2e%2e/%2e%2e/%2e%2e/secret.txt",
     "/musicdb/../secret.txt",
     "/musicdb/%2e%2e/secret.txt",
 ])
@@ -301,6 +315,8 @@ def test_traversal_never_escapes_the_root(web_server, path):
     "/musicdb/webdata/..%2fconfig%2fwsapikey.txt",
     "/musicdb/webdata/../music.db",
     "/musicdb/webdata/../websocket.key",
+    "/musicdb/videoframes/../../config/wsapikey.txt",
+    "/musicdb/videoframes/../../music.db",
 ])
 def test_data_directory_secrets_stay_hidden(web_server, path):
     """The API key, the databases and the TLS key next to webdata/ are never served."""
