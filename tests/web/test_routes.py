@@ -254,10 +254,10 @@ def test_writing_methods_are_405(web_server, method, path):
 @pytest.mark.parametrize("path", [
     "/musicdb/nothing.js", "/musicdb/webdata/artwork/missing.jpg",
     "/musicdb/music/" + quote("Nobody/2020 - None/01 Nothing.mp3"), "/elsewhere", "/favicon.ico",
-    "/musicdb/index.html/",
+    "/musicdb/index.html/", "/musicdb/music/%ff%fe.mp3", "/musicdb/music/" + "x" * 5000,
 ])
 def test_missing_files_are_404(web_server, path):
-    """A missing file is 404, whichever root it was looked for in."""
+    """A missing file is 404, whichever root it was looked for in (odd names included)."""
     assert fetch(web_server, path).status == 404
 
 
