@@ -112,7 +112,8 @@ def StartWebSocketServer():
         wsserver = MusicDBWebSocketServer(
             context, lambda: datadir.read_api_key(cfg.directories.data),
             ws.opentimeout, ws.closetimeout, ws.maxmessagesize)
-        wsserver.listen(web.make_app(cfg, wsserver), ws.bind, ws.port, ssl_args)
+        app = web.make_app(cfg, wsserver, audiostream.http_routes(cfg))
+        wsserver.listen(app, ws.bind, ws.port, ssl_args)
     except tls.CertificateError as error:
         log.error("Unusable TLS certificate or key: %s (fix it, or delete %s and %s to get "
                   "a new self-signed pair)", error, ws.cert, ws.key)

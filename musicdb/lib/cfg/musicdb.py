@@ -65,6 +65,8 @@ password = string(default="")
 mountname = string(default="/stream")
 maxlisteners = integer(min=0, default=100)
 allow = force_list(default=list())
+bitrate = option("32", "40", "48", "56", "64", "80", "96", "112", "128", "160", "192", "224", "256", "320", default="320")
+transcodeall = boolean(default=False)
 [music]
 ignoreartists = string(default="lost+found")
 ignorealbums = string(default="")

@@ -1,1 +1,86 @@
-"""API area: playback (see the AREAS table in handlers/__init__.py)."""
+"""API area playback: the audio stream's state and commands (api-playback.md §2).
+
+The commands only queue work for the stream's producer greenlet
+(``ctx.audiostream``), which answers every play/pause command with
+``MusicDB:AudioStream``/``onStatusChanged`` within milliseconds - the WebUI's
+play button reports failure unless the state reaches it within 1.5 s.
+"""
+
+import logging
+
+from . import handler
+from .arguments import STR
+
+log = logging.getLogger(__name__)
+
+STATE_COMMANDS = ("play", "pause", "playpause")
+
+
+def audio_stream_state(args, ctx):
+    """The stream flags and, if there is a current song, the song with album, artist and tags.
+
+    Reading the head may let Randy fill an empty queue (``songqueue.current()``).
+    A head whose song was deleted is reported as ``hasqueue: false`` (MusicDB 8
+    sent nothing at all); the stream skips such an entry by itself.
+    """
+    state = ctx.audiostream.state()
+    result = {"isconnected": state["isconnected"], "isplaying": state["isplaying"]}
+    queue = getattr(ctx, "songqueue", None)
+    head = queue.current() if queue is not None else None
+    details = _song_details(ctx.database, head["songid"]) if head else None
+    if details:
+        result.update(details)
+    result["hasqueue"] = bool(details)
+    return result
+
+
+def _song_details(database, songid):
+    song = database.get_song(songid)
+    if song is None:
+        return None
+    return {"song": song, "album": database.get_album(song["albumid"]),
+            "artist": database.get_artist(song["artistid"]),
+            "songtags": database.get_song_tags(songid),
+            "albumtags": database.get_album_tags(song["albumid"])}
+
+
+def set_audio_stream_state(args, ctx):
+    """Queue Play(true), Play(false) or a toggle; any other ``state`` is logged and ignored."""
+    state = args["state"]
+    if state not in STATE_COMMANDS:
+        log.warning("SetAudioStreamState: unknown state %r ignored", state)
+        return None
+    if state == "playpause":
+        ctx.audiostream.toggle()
+    else:
+        ctx.audiostream.play(state == "play")
+    return None
+
+
+@handler("GetAudioStreamState")
+def GetAudioStreamState(args, ctx):
+    return audio_stream_state(args, ctx)
+
+
+@handler("GetStreamState")
+def GetStreamState(args, ctx):
+    """Deprecated alias of GetAudioStreamState; the answer keeps its own name."""
+    return audio_stream_state(args, ctx)
+
+
+@handler("SetAudioStreamState", args={"state": STR})
+def SetAudioStreamState(args, ctx):
+    return set_audio_stream_state(args, ctx)
+
+
+@handler("SetStreamState", args={"state": STR})
+def SetStreamState(args, ctx):
+    """Deprecated alias of SetAudioStreamState."""
+    return set_audio_stream_state(args, ctx)
+
+
+@handler("PlayNextSong")
+def PlayNextSong(args, ctx):
+    """Queue the skip: the song ends untracked and the next one becomes current."""
+    ctx.audiostream.play_next()
+    return None
