@@ -9,6 +9,7 @@ database prepared the same way (``library_server``).
 import os
 
 import pytest
+import websocket
 
 from musicdb.lib.cfg.webui import WebUIConfig
 from musicdb.lib.db.musicdb import MusicDatabase
@@ -19,7 +20,7 @@ from musicdb.mdbapi.mise import MusicDBMicroSearchEngine
 from tests.library.fixtures import demo_library, library_home  # noqa: F401
 from tests.support import Client, ServerProcess
 
-STREAM_URL = "https://musicbox:9000/stream"
+STREAM_URL = "/stream"
 
 
 class Library:
@@ -121,13 +122,22 @@ def library_server(tmp_path, library):
         server.stop()
 
 
+class NamedClient(Client):
+    """A client whose WebSocket request names the server ``host`` (like a browser elsewhere)."""
+
+    def __init__(self, server, host, timeout=5):
+        self.key = server.apikey
+        self.timeout = timeout
+        self.ws = websocket.create_connection(server.url, timeout=timeout, host=host)
+
+
 @pytest.fixture
 def connect():
-    """Open WebSocket clients to a server; all are closed after the test."""
+    """``connect(server, host=None)`` opens a WebSocket client; all are closed after the test."""
     clients = []
 
-    def open_client(server):
-        client = Client(server)
+    def open_client(server, host=None):
+        client = Client(server) if host is None else NamedClient(server, host)
         clients.append(client)
         return client
 

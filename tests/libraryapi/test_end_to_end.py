@@ -37,13 +37,28 @@ def test_webui_start_up_sequence_is_answered(library, library_server, connect):
 
 
 def test_the_default_stream_url_is_our_own_stream_endpoint(library_server, connect):
-    """The WebUI's audio element loads Stream.url; by default it is this server's /stream."""
+    """The WebUI's audio element loads Stream.url; by default it is this server's stream."""
     server = library_server()
     url = request(connect(server), "LoadWebUIConfiguration")["Stream"]["url"]
     assert url == f"http://127.0.0.1:{server.port}/stream"
     with urllib.request.urlopen(url, timeout=5) as response:
         assert response.status == 200
         assert response.headers["Content-Type"].startswith("audio/mpeg")
+
+
+def test_each_browser_gets_the_stream_under_the_name_it_uses_for_the_server(library_server,
+                                                                             connect):
+    """A save from a browser on musicbox.test leaves other browsers' stream URL working."""
+    server = library_server()
+    remote, local = connect(server, host=f"musicbox.test:{server.port}"), connect(server)
+    config = request(remote, "LoadWebUIConfiguration")
+    assert config["Stream"]["url"] == f"http://musicbox.test:{server.port}/stream"
+
+    remote.send("broadcast", "SaveWebUIConfiguration", {"config": config},
+                       fncsig="UpdateConfig")
+    assert local.answer("UpdateConfig")["arguments"]["Stream"]["url"] == "/stream"
+    assert request(local, "LoadWebUIConfiguration")["Stream"]["url"] == \
+        f"http://127.0.0.1:{server.port}/stream"
 
 
 def test_set_mdb_state_reaches_every_client_and_survives_a_restart(library, library_server,

@@ -33,7 +33,7 @@ def write(config, text):
         handle.write(text)
 
 
-def test_install_writes_the_shipped_template_with_our_stream_url(ctx, api):
+def test_install_writes_the_shipped_template_with_our_host_relative_stream_url(ctx, api):
     ctx.webuiconfig.install()
     result = api("LoadWebUIConfiguration")
     assert result == SHIPPED
@@ -108,20 +108,40 @@ def test_save_leaves_no_temporary_file(ctx, api):
     assert os.listdir(os.path.dirname(ctx.webuiconfig.path)) == ["webui.ini"]
 
 
-def config_for(bind, port=9000, tls=True, mount="/stream"):
-    return SimpleNamespace(websocket=SimpleNamespace(bind=bind, port=port, tls=tls),
-                           icecast=SimpleNamespace(mountname=mount))
+def test_stream_url_default_is_the_host_relative_mount_of_our_stream():
+    cfg = SimpleNamespace(icecast=SimpleNamespace(mountname="/live"))
+    assert stream_url(cfg) == "/live"
 
 
-def test_stream_url_is_our_own_stream_endpoint_on_the_websocket_port():
-    assert stream_url(config_for("127.0.0.1")) == "https://127.0.0.1:9000/stream"
-    assert stream_url(config_for("10.0.0.2", 8443, tls=False, mount="/live")) == \
-        "http://10.0.0.2:8443/live"
-    assert stream_url(config_for("::1")) == "https://[::1]:9000/stream"
-    assert "0.0.0.0" not in stream_url(config_for("0.0.0.0"))
+def test_load_shows_our_stream_under_the_name_the_browser_used(ctx):
+    """MusicDB 8 shipped 127.0.0.1, which fails on every other machine."""
+    ctx.webuiconfig.install()
+    config = ctx.webuiconfig.load("https://musicbox.lan:9000")
+    assert config["Stream"]["url"] == "https://musicbox.lan:9000/stream"
+    assert ctx.webuiconfig.load("https://localhost:9000")["Stream"]["url"] == \
+        "https://localhost:9000/stream"
+
+
+def test_save_stores_a_url_on_this_server_without_the_savers_host(ctx):
+    """Another browser reaching the server under another name must keep its stream."""
+    config = ctx.webuiconfig.load("https://musicbox.lan:9000")
+    saved = ctx.webuiconfig.save(config, "https://musicbox.lan:9000")
+    assert saved["Stream"]["url"] == "/stream"
+    assert read_as_musicdb8(ctx.webuiconfig.path).get("Stream", "url") == "/stream"
+    assert ctx.webuiconfig.load("http://10.0.0.2:9000")["Stream"]["url"] == \
+        "http://10.0.0.2:9000/stream"
+
+
+def test_an_external_stream_url_is_kept_as_given(ctx):
+    config = ctx.webuiconfig.load("https://musicbox.lan:9000")
+    config["Stream"]["url"] = "http://icecast.lan:8000/stream"
+    ctx.webuiconfig.save(config, "https://musicbox.lan:9000")
+    assert ctx.webuiconfig.load("https://musicbox.lan:9000")["Stream"]["url"] == \
+        "http://icecast.lan:8000/stream"
 
 
 def test_a_webui_config_without_default_url_uses_the_shipped_one(tmp_path):
     config = WebUIConfig(str(tmp_path / "webui.ini"))
     config.install()
-    assert config.load()["Stream"]["url"] == "http://127.0.0.1:8000/stream"
+    assert config.load("https://musicbox.lan:9000")["Stream"]["url"] == \
+        "http://127.0.0.1:8000/stream"

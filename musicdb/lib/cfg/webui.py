@@ -8,8 +8,14 @@ interpolation).
 
 Differences from MusicDB 8, on purpose:
 
-* The default ``Stream.url`` is this server's own stream endpoint (the
-  ``[Icecast] mountname`` path on the WebSocket port), not Icecast's.
+* The default ``Stream.url`` is this server's own stream endpoint, stored
+  without scheme and host (``/stream``, the ``[Icecast] mountname``): the
+  stream is served on the same port as the WebUI, so every browser reaches
+  it under the name it uses for the server (``localhost`` on the server,
+  ``musicbox.lan`` elsewhere).  :meth:`WebUIConfig.load` shows such a URL
+  as a full one for the asking browser (its Stream Settings view insists on
+  ``http(s)://host``), and :meth:`WebUIConfig.save` stores a URL that points
+  at this server under the saving browser's name without the host again.
 * :meth:`WebUIConfig.save` checks the whole configuration first and writes
   the file once, atomically; MusicDB 8 wrote after every value and left half
   a configuration behind when a key was missing.
@@ -20,7 +26,6 @@ import configparser
 import io
 import logging
 import os
-import socket
 
 from musicdb.lib import datadir
 
@@ -85,24 +90,16 @@ _FALSE = ("0", "no", "false", "off")
 
 
 def stream_url(cfg):
-    """The URL of this server's audio stream, as a browser elsewhere reaches it.
-
-    Scheme and port are the WebSocket server's (the stream is served on the
-    same port), the path is ``[Icecast] mountname``.  A wildcard bind
-    address is replaced by this machine's host name.
-    """
-    ws = cfg.websocket
-    host = ws.bind
-    if host in ("", "0.0.0.0", "::", "*"):
-        host = socket.gethostname()
-    elif ":" in host:
-        host = f"[{host}]"
-    scheme = "https" if ws.tls else "http"
-    return f"{scheme}://{host}:{ws.port}{cfg.icecast.mountname}"
+    """Our default ``Stream.url``: the stream's path on this server, without a host."""
+    return cfg.icecast.mountname
 
 
 class WebUIConfig:
-    """The file at ``path``; ``default_url`` is the ``Stream.url`` of new files."""
+    """The file at ``path``; ``default_url`` is the ``Stream.url`` of new files.
+
+    ``base`` arguments are ``http(s)://<host>:<port>`` of this server as the
+    calling browser reaches it, or None (URLs are then shown as stored).
+    """
 
     def __init__(self, path, default_url=SHIPPED_STREAM_URL):
         self.path = path
@@ -120,8 +117,10 @@ class WebUIConfig:
         datadir.write_atomic(self.path, SHIPPED.format(url=_escape(self.default_url)), 0o664)
         log.info("Created %s", self.path)
 
-    def load(self):
+    def load(self, base=None):
         """The configuration as LoadWebUIConfiguration returns it (upgraded to version 3 first).
+
+        A host-relative ``Stream.url`` is prefixed with ``base``.
 
         Raises:
             OSError: an upgrade could not be written.
@@ -134,10 +133,17 @@ class WebUIConfig:
             default = self.default_url if default is None else default
             config.setdefault(section, {})[key] = _convert(_get(parser, section, key), kind,
                                                            default)
+        url = config["Stream"]["url"]
+        if base and url.startswith("/") and not url.startswith("//"):
+            config["Stream"]["url"] = base + url
         return config
 
-    def save(self, config):
+    def save(self, config, base=None):
         """Store a complete configuration (values as text, unvalidated), then load it back.
+
+        A ``Stream.url`` starting with ``base`` is stored host-relative, so
+        other browsers keep reaching the stream under their own name.  The
+        answer shows it host-relative too: it goes to every browser.
 
         Raises:
             ValueError: a section or key of the configuration is missing
@@ -146,6 +152,9 @@ class WebUIConfig:
         """
         values = [(section, key, _text(_lookup(config, section, key)))
                   for section, key, _, _ in KEYS]
+        if base:
+            values = [(section, key, _relative(text, _escape(base)) if key == "url" else text)
+                      for section, key, text in values]
         parser = self._read()
         for section, key, text in values:
             _set(parser, section, key, text)
@@ -206,6 +215,10 @@ def _escape(text):
 def _text(value):
     """A JSON value as MusicDB 8 stores it: ``True``/``False``, numbers and strings as text."""
     return _escape(value if isinstance(value, str) else str(value))
+
+
+def _relative(url, base):
+    return url[len(base):] if url.startswith(base + "/") else url
 
 
 def _lookup(config, section, key):

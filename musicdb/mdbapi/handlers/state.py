@@ -7,6 +7,7 @@ playback side (``ctx.audiostream``, ``ctx.videostream``, ``ctx.songqueue``,
 ``ctx.videoqueue``).
 """
 
+from musicdb.lib import webdata
 from musicdb.lib.cfg.webui import KEYS as WEBUI_KEYS
 from musicdb.lib.ws.errors import InvalidArguments
 
@@ -59,7 +60,25 @@ def set_mdb_state(args, ctx):
 
 @no_arguments("LoadWebUIConfiguration")
 def load_webui_configuration(args, ctx):
-    return ctx.webuiconfig.load()
+    """The WebUI configuration; our own stream's URL names the host the caller connected to."""
+    return ctx.webuiconfig.load(_server_base(ctx))
+
+
+def _server_base(ctx):
+    """``http(s)://<host>:<port>`` of this server as the calling browser reaches it, or None.
+
+    The host comes from the WebSocket request's Host header, exactly as for
+    the WebSocket URL in config.js (musicdb.lib.webdata).
+    """
+    environ = getattr(getattr(ctx.connection, "ws", None), "environ", None)
+    if not environ:
+        return None
+    try:
+        port = int(environ.get("SERVER_PORT") or ctx.cfg.websocket.port)
+    except ValueError:
+        port = ctx.cfg.websocket.port
+    url = webdata.websocket_url_for(environ, port, tls=ctx.cfg.websocket.tls)
+    return "http" + url[2:] if url.startswith("ws:") else "https" + url[3:]
 
 
 def _complete_config(value):
@@ -79,6 +98,6 @@ def save_webui_configuration(args, ctx):
     (InvalidArguments), and ``%`` in a value is stored.
     """
     try:
-        return ctx.webuiconfig.save(args["config"])
+        return ctx.webuiconfig.save(args["config"], _server_base(ctx))
     except ValueError as error:
         raise InvalidArguments(f"SaveWebUIConfiguration: {error}") from None
