@@ -138,12 +138,12 @@ class QuietWSGIServer(WSGIServer):
     def handle(self, sock, address):
         # Until a WebSocket upgrade lifts it, every read or write waits at most this long.
         sock.settimeout(self.handshake_timeout)
+        # Answers are small writes: without this, Nagle + delayed ACK add ~40 ms.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return super().handle(sock, address)
 
     def wrap_socket_and_handle(self, client_socket, address):
         client_socket.settimeout(self.handshake_timeout)
-        # Answers are small TLS records: without this, Nagle + delayed ACK add ~40 ms.
-        client_socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             return super().wrap_socket_and_handle(client_socket, address)
         except (ssl.SSLError, OSError) as error:
