@@ -137,6 +137,7 @@ class HttpListener:
             sock.connect(("127.0.0.1", server.port))
             self.connection.sock = sock
         self.connection.request("GET", path, headers=headers or {})
+        self.sock = self.connection.sock    # http.client forgets it once the response is read
         self.response = self.connection.getresponse()
         self.reads = []
         self.data = bytearray()
@@ -193,9 +194,10 @@ class HttpListener:
     def close(self):
         self._stop.set()
         try:
-            self.connection.sock and self.connection.sock.shutdown(2)
+            self.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+        self.response.close()
         self.connection.close()
 
 

@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Audio stream load: many HTTP listeners on one server, playing songs, for a while.
+
+Usage::
+
+    python benchmarks/stream_load.py [--listeners 50,200] [--duration 60] [--ws-clients 0]
+
+For each listener count a fresh server (real process, 127.0.0.1, log level
+WARNING) streams a queue of 320 kbit/s MP3 songs (30 s sine tones made by
+ffmpeg) while every listener reads ``/stream`` (HTTP/1.0, so the body is the
+raw MP3 stream).  One thread reads all listeners with ``selectors``, so the
+load generator stays small.  Optionally ``--ws-clients`` WebSocket clients
+each request ``GetAudioStreamState`` twice per second meanwhile.
+
+Printed per run, measured after a 3 s warm-up:
+
+* server CPU in percent of one core (utime + stime from /proc),
+* bytes per listener against the bitrate (1.00 = exactly real time),
+* the largest gap between two chunks any listener saw, and the 99th
+  percentile of the per-listener largest gaps,
+* listeners that were dropped or refused.
+
+Aim (issue 4): 200 listeners under 25 % of one core, no gap over 250 ms.
+
+Measured on the 2-core development VM (other developers' tests running too)::
+
+      50 listeners, 60 s: server CPU 1.4 % of one core; bytes/listener 1.000 of
+                          320 kbit/s; largest gap 107 ms; dropped 0
+     200 listeners, 60 s: server CPU 3.6 % of one core; bytes/listener 1.000;
+                          largest gap 111 ms; dropped 0
+     200 listeners + 50 WebSocket clients (100 calls/s), 20 s: CPU 6.7 %;
+                          bytes/listener 1.000; largest gap 120 ms; dropped 0
+
+The producer sends a block every 100 ms (TICK), so ~100 ms is the expected
+largest gap.
+"""
+
+import argparse
+import math
+import os
+import selectors
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+
+from musicdb.lib.db.musicdb import MusicDatabase  # noqa: E402
+from tests.support import Client, ServerProcess  # noqa: E402
+
+BITRATE = 320
+SONG_SECONDS = 30
+WARMUP = 3.0
+EXTRA = "[log]\nloglevel = WARNING\n[Icecast]\nmaxlisteners = 1000\n"
+
+
+def make_home(parent, songs=3):
+    """A server home with ``songs`` MP3s in music/ and music.db; returns (home, song IDs)."""
+    home = tempfile.mkdtemp(prefix="stream-load-", dir=parent)
+    album = os.path.join(home, "music", "Load Band", "2024 - Load")
+    os.makedirs(album)
+    os.makedirs(os.path.join(home, "data"))
+    db = MusicDatabase(os.path.join(home, "data", "music.db"))
+    artistid = db.add_artist("Load Band", "Load Band")
+    albumid = db.add_album(artistid, "Load", "Load Band/2024 - Load", 2024, "CD", 0)
+    songids = []
+    for number in range(1, songs + 1):
+        name = f"{number:02d} Tone {number}.mp3"
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                        f"sine=frequency={200 + 110 * number}:duration={SONG_SECONDS}",
+                        "-ar", "44100", "-ac", "2", "-c:a", "libmp3lame", "-b:a", f"{BITRATE}k",
+                        os.path.join(album, name)], check=True)
+        songids.append(db.add_song(albumid, artistid, f"Tone {number}",
+                                   f"Load Band/2024 - Load/{name}", number, 1, SONG_SECONDS,
+                                   BITRATE * 1000, ""))
+    db.close()
+    return home, songids
+
+
+def cpu_seconds(pid):
+    """utime + stime of process ``pid`` in seconds."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Listeners:
+    """``count`` raw HTTP/1.0 stream listeners, all read by one thread."""
+
+    def __init__(self, port, count):
+        self.selector = selectors.DefaultSelector()
+        self.stats = []
+        for _ in range(count):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+            sock.sendall(b"GET /stream HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            sock.setblocking(False)
+            stat = {"head": b"", "bytes": 0, "last": None, "gap": 0.0, "closed": False,
+                    "status": None}
+            self.stats.append(stat)
+            self.selector.register(sock, selectors.EVENT_READ, stat)
+        self.measuring = False
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            for key, _ in self.selector.select(timeout=0.5):
+                self._read(key.fileobj, key.data)
+
+    def _read(self, sock, stat):
+        try:
+            data = sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        now = time.monotonic()
+        if not data:
+            stat["closed"] = True
+            self.selector.unregister(sock)
+            sock.close()
+            return
+        if stat["status"] is None:
+            stat["head"] += data
+            if b"\r\n\r\n" not in stat["head"]:
+                return
+            head, data = stat["head"].split(b"\r\n\r\n", 1)
+            stat["status"] = int(head.split()[1])
+        if self.measuring:
+            stat["bytes"] += len(data)
+            if stat["last"] is not None:
+                stat["gap"] = max(stat["gap"], now - stat["last"])
+            stat["last"] = now
+
+    def start_measuring(self):
+        self.measuring = True
+
+    def stop(self):
+        self._stop.set()
+        self.thread.join(5)
+        for key in list(self.selector.get_map().values()):
+            key.fileobj.close()
+
+
+def ws_load(server, count, stop):
+    """``count`` WebSocket clients requesting the stream state twice per second until ``stop``."""
+    def run():
+        client = Client(server)
+        try:
+            while not stop.wait(0.5):
+                client.request("GetAudioStreamState")
+        finally:
+            client.close()
+    threads = [threading.Thread(target=run, daemon=True) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def run_once(count, duration, ws_clients, parent):
+    home, songids = make_home(parent)
+    server = ServerProcess(home, extra=EXTRA)
+    try:
+        control = Client(server)
+        entries = math.ceil((duration + WARMUP + 10) / SONG_SECONDS)
+        for index in range(entries):
+            control.request("AddSongToQueue", {"songid": songids[index % len(songids)],
+                                               "position": "last"})
+        control.send("call", "SetAudioStreamState", {"state": "play"})
+        listeners = Listeners(server.port, count)
+        stop = threading.Event()
+        threads = ws_load(server, ws_clients, stop)
+        time.sleep(WARMUP)
+        listeners.start_measuring()
+        cpu_start, wall_start = cpu_seconds(server.proc.pid), time.monotonic()
+        time.sleep(duration)
+        cpu, wall = cpu_seconds(server.proc.pid) - cpu_start, time.monotonic() - wall_start
+        listeners.measuring = False
+        stop.set()
+        for thread in threads:
+            thread.join(5)
+        listeners.stop()
+        control.close()
+        report(count, ws_clients, wall, cpu, listeners.stats)
+    finally:
+        server.stop()
+
+
+def report(count, ws_clients, wall, cpu, stats):
+    alive = [s for s in stats if s["status"] == 200 and not s["closed"]]
+    expected = BITRATE * 125 * wall
+    ratios = sorted(s["bytes"] / expected for s in alive) or [0.0]
+    gaps = sorted(s["gap"] for s in alive) or [0.0]
+    p99 = gaps[min(len(gaps) - 1, int(len(gaps) * 0.99))]
+    print(f"{count:4d} listeners, {ws_clients} ws clients, {wall:.0f} s: "
+          f"server CPU {100 * cpu / wall:5.1f} % of one core; "
+          f"bytes/listener vs {BITRATE} kbit/s: min {ratios[0]:.3f} "
+          f"median {ratios[len(ratios) // 2]:.3f} max {ratios[-1]:.3f}; "
+          f"largest gap {1000 * gaps[-1]:.0f} ms (p99 {1000 * p99:.0f} ms); "
+          f"dropped/refused {count - len(alive)}", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--listeners", default="50,200",
+                        help="comma separated listener counts (default 50,200)")
+    parser.add_argument("--duration", type=float, default=60, help="seconds measured per run")
+    parser.add_argument("--ws-clients", type=int, default=0,
+                        help="WebSocket clients making calls meanwhile")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="stream-load-") as parent:
+        for count in (int(c) for c in args.listeners.split(",")):
+            run_once(count, args.duration, args.ws_clients, parent)
+
+
+if __name__ == "__main__":
+    main()
