@@ -201,6 +201,8 @@ class FrameSource:
                 return self._transcode()
             count += self._put(frames)
             if not data:
+                if count == 0 and (self.ffmpeg or find_ffmpeg()):
+                    return self._transcode()    # e.g. free-format bitrate: ffmpeg may read it
                 return count
 
     def _transcode(self):

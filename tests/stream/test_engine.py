@@ -58,7 +58,7 @@ class Tracker:
 class Engine:
     """An AudioStream on a list queue, with one reading listener and the captured events."""
 
-    def __init__(self, home, songids, enabled=True):
+    def __init__(self, home, songids, enabled=True, fmt=None):
         self.tracker = Tracker()
         self.queue = ListQueue(songids, self.tracker)
         self.ctx = SimpleNamespace(cfg=SimpleNamespace(directories=SimpleNamespace(music=home.music)),
@@ -66,7 +66,7 @@ class Engine:
                                    playtracker=self.tracker)
         self.packets = []
         events.add_listener(self.packets.append)
-        self.stream = audiostream.AudioStream(self.ctx, StreamFormat(), enabled=enabled)
+        self.stream = audiostream.AudioStream(self.ctx, fmt or StreamFormat(), enabled=enabled)
         self.stream.start()
         self.received = bytearray()
         self.listener = self.stream.broadcaster.add("test", icy=False)
@@ -96,9 +96,9 @@ def wait_until(predicate, timeout=10.0):
 def engine(stream_home):
     engines = []
 
-    def start(*names, enabled=True):
+    def start(*names, enabled=True, fmt=None):
         songids = [stream_home.songs.get(name, name) for name in names]
-        engine = Engine(stream_home, songids, enabled)
+        engine = Engine(stream_home, songids, enabled, fmt)
         engines.append(engine)
         return engine
 
@@ -166,6 +166,17 @@ def test_songs_in_another_format_are_transcoded_to_the_stream_format(engine, str
     assert {(f.header.samplerate, f.header.channels) for f in frames} == {(44100, 2)}
     wait_until(lambda: e.tracker.calls, timeout=6)
     assert e.tracker.calls == [(stream_home.songs[name], False)]
+
+
+def test_transcode_all_gives_one_constant_bitrate(engine):
+    """With ``[Icecast] transcodeall`` even a fitting MP3 is re-encoded: silence and songs
+    share one bitrate."""
+    e = engine("Low", fmt=StreamFormat(bitrate=128, transcode_all=True))
+    e.stream.play(True)
+    wait_until(lambda: e.stream.played_time() > 1.0)
+    frames = mp3.parse_frames(bytes(e.received))
+    assert {f.header.bitrate for f in frames} == {128}
+    assert any(f.data != mp3.silent_frame(128) for f in frames)
 
 
 def test_without_ffmpeg_other_formats_are_skipped_with_a_warning(engine, stream_home,
