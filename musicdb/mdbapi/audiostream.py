@@ -20,7 +20,12 @@ ourselves (api-playback.md §3.4).  The parts:
   behind is dropped and never slows the others.  :class:`Listener` is also the
   WSGI response body its request greenlet writes.
 * :func:`http_routes` gives the router the Icecast-like endpoint at
-  ``[Icecast] mountname`` (access rules in :class:`ListenerAccess`).
+  ``[Icecast] mountname`` (access rules in :class:`ListenerAccess`;
+  ``maxlisteners = 0`` lets nobody in).  ``audio/mpeg``, ``icy-*`` headers,
+  no Content-Length, ICY titles with ``Icy-MetaData: 1``.  An HTTP/1.1
+  request gets the body chunked (gevent's WSGI server does that for bodies of
+  unknown length; every player decodes it); HTTP/1.0 gets the raw stream, as
+  from Icecast.
 
 Better than MusicDB 8: a missing, unreadable or undecodable file is logged
 and skipped (not tracked); a queue entry whose song was deleted is skipped;

@@ -5,12 +5,13 @@ are ``http.client`` connections read in threads, so what they measure is
 what a player receives.
 """
 
+import subprocess
 import time
 
 import pytest
 
 from musicdb.lib import mp3
-from tests.stream.conftest import basic_auth, frames_of, split_icy
+from tests.stream.conftest import FFMPEG, frames_of, needs_ffmpeg, split_icy
 
 BITRATE_BYTES = 320 * 125      # bytes per second at 320 kbit/s
 
@@ -131,3 +132,26 @@ def test_time_changed_arrives_every_second_while_idle(stream_home, stream_server
         assert packet["arguments"] == 0
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
     assert max(gaps) < 1.5
+
+
+@needs_ffmpeg
+def test_a_real_player_decodes_the_stream_without_a_warning(stream_home, stream_server,
+                                                           ws_client):
+    """ffmpeg as the player (it asks for ICY metadata and reads HTTP/1.1 chunks) decodes
+    silence, a song boundary and a pause in the middle without one warning."""
+    server = stream_server()
+    client = ws_client(server)
+    queue_songs(client, stream_home, "Low", "High")
+    play(client)
+    player = subprocess.Popen(
+        [FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "warning",
+         "-i", f"http://127.0.0.1:{server.port}/stream", "-t", "6", "-f", "s16le", "-"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    client.wait_for(lambda p: p.get("fncsig") == "onTimeChanged" and p["arguments"] > 1.5)
+    client.send("call", "SetAudioStreamState", {"state": "pause"})
+    client.wait_for(lambda p: p.get("fncsig") == "onTimeChanged")
+    client.send("call", "SetAudioStreamState", {"state": "play"})
+    pcm, warnings = player.communicate(timeout=30)
+    assert player.returncode == 0 and warnings == b""
+    assert len(pcm) == 6 * 44100 * 4
+    assert pcm.count(0) < len(pcm) * 0.9, "the player heard only silence"
