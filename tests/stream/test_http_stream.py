@@ -5,6 +5,8 @@ are ``http.client`` connections read in threads, so what they measure is
 what a player receives.
 """
 
+import os
+import sqlite3
 import subprocess
 import time
 
@@ -54,6 +56,11 @@ def test_listener_gets_valid_frames_in_real_time_across_a_song_boundary(
     # real time: about one second of audio per second, plus at most the lead
     assert 0.8 * elapsed * BITRATE_BYTES < received < (elapsed + 1.0) * BITRATE_BYTES
     assert client.request("GetAudioStreamState")["song"]["name"] == "High"
+    low = stream_home.songs["Low"]
+    assert stream_home.db.get_song(low)["lastplayed"] > 0
+    with sqlite3.connect(os.path.join(stream_home.home, "data", "tracker.db")) as tracker:
+        played = [row[0] for row in tracker.execute("SELECT songid FROM playedsongs")]
+    assert played == [low]
 
 
 def test_two_listeners_get_the_same_bytes(stream_home, stream_server, ws_client, listen):
