@@ -101,6 +101,23 @@ class Browser:
         self.console.extend(self.driver.get_log("browser"))
         return self.console
 
+    def new_errors(self):
+        """SEVERE console entries (uncaught exceptions, console.error, failed loads) not yet
+        returned by an earlier call."""
+        entries = self.read_console()
+        fresh, self._checked = entries[self._checked:], len(entries)
+        return [entry for entry in fresh if entry["level"] == "SEVERE"]
+
+    def click(self, script, *args):
+        """A real (trusted) mouse click on the element the JS expression *script* returns.
+
+        Unlike ``element.click()`` in JS it counts as a user gesture, which
+        the browser requires before it plays audio.
+        """
+        element = self.driver.execute_script("return " + script, *args)
+        assert element is not None, "nothing to click: %s" % script
+        element.click()
+
     def traffic(self):
         return self.js("return window.__mdbTraffic || [];")
 

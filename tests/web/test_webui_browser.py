@@ -109,11 +109,6 @@ def page(browser, webui_server):
     return browser
 
 
-def console_errors(browser):
-    """SEVERE console entries: uncaught exceptions, console.error, failed loads."""
-    return [entry for entry in browser.read_console() if entry["level"] == "SEVERE"]
-
-
 @pytest.fixture(autouse=True)
 def no_errors_left_behind(request):
     """After each test: no JS error in the console, no MusicDB:Error to the WebUI."""
@@ -121,7 +116,7 @@ def no_errors_left_behind(request):
     if "page" not in request.fixturenames:
         return
     page = request.getfixturevalue("page")
-    assert console_errors(page) == [], page.report()
+    assert page.new_errors() == [], page.report()
     assert page.api_errors() == [], page.report()
 
 
@@ -203,8 +198,8 @@ def genre_tags(page):
 
 
 def click_genre(page, name):
-    page.js("Array.from(document.querySelectorAll('#GenreBox .Tag'))"
-            ".find(tag => tag.innerText.trim() === arguments[0]).click();", name)
+    page.click("Array.from(document.querySelectorAll('#GenreBox .Tag'))"
+               ".find(tag => tag.innerText.trim() === arguments[0])", name)
 
 
 def test_genre_bar_shows_the_genres_and_filters_the_artists(page):
@@ -234,8 +229,8 @@ def test_clicking_an_album_shows_its_songs(page):
     songs = library.rows("SELECT name FROM songs WHERE albumid = ?", (album["id"],))
     wait_for_album_tiles(page, len(library.rows("SELECT albumid FROM albums WHERE hidden = 0")),
                          "the album tiles")
-    page.js("Array.from(document.querySelectorAll('#LeftContentBox .AlbumTile'))"
-            ".find(tile => tile.innerText.includes(arguments[0])).click();", album["name"])
+    page.click("Array.from(document.querySelectorAll('#LeftContentBox .AlbumTile'))"
+               ".find(tile => tile.innerText.includes(arguments[0]))", album["name"])
     page.wait_for("document.querySelectorAll('#MiddleContentBox .SongEntryTile').length === %d"
                   % len(songs), "the album's %d songs" % len(songs))
     middle = page.js("return document.getElementById('MiddleContentBox').innerText;")
@@ -286,6 +281,59 @@ def test_queue_shows_songs_added_by_the_api_and_by_randy(page):
     page.screenshot("06-queue")
 
 
+def click_by_text(page, container, text):
+    """Click (as a user) the innermost element below *container* whose text is *text*."""
+    page.click("Array.from(document.querySelectorAll(arguments[0] + ' *'))"
+               ".filter(e => e.innerText && e.innerText.trim() === arguments[1]).pop()",
+               container, text)
+
+
+def show_stream_player_in_menu(server):
+    """Switch on the main menu's "Audio Stream" section (a WebUI setting, off by default).
+
+    Sent as the WebUI's settings page sends it: a broadcast with fncsig
+    ``UpdateConfig``, which every open WebUI applies at once.
+    """
+    client = Client(server)
+    try:
+        config = client.request("LoadWebUIConfiguration")
+        config["MainMenu"]["showstreamplayer"] = True
+        client.send("broadcast", "SaveWebUIConfiguration", {"config": config}, "UpdateConfig")
+        client.answer("UpdateConfig")
+    finally:
+        client.close()
+
+
+STREAM_AUDIO = "document.querySelector('.AudioStreamControl audio')"
+
+
+def test_audio_stream_plays_in_the_browser(page):
+    """Start the stream with the control panel, connect the menu's player: Chromium plays it.
+
+    The whole chain a listener uses: SetAudioStreamState from the button, the
+    stream URL from LoadWebUIConfiguration, our /stream endpoint over TLS, and
+    MP3 frames Chromium can decode (its clock advances, no media error).
+    """
+    show_stream_player_in_menu(page.server)
+    click_by_text(page, "#ControlBox", "Start Audio Stream")
+    page.wait_for("document.getElementById('ControlBox').innerText.includes('Pause Audio Stream')",
+                  "the controls to show the stream playing")
+    page.click("WebUI.GetLayer('MainMenuButton').element")
+    page.wait_for("%s !== null && getComputedStyle(document.getElementById('MainMenu'))"
+                  ".visibility === 'visible'" % STREAM_AUDIO, "the main menu with the stream player")
+    page.click("document.querySelector('.AudioStreamControl .MenuEntry')")
+    page.wait_for("!%(a)s.paused && %(a)s.currentTime > 1.5 && %(a)s.error === null"
+                  % {"a": STREAM_AUDIO}, "Chromium to play 1.5 s of the stream", timeout=30)
+    assert page.js("return %s.src" % STREAM_AUDIO) == page.server.http_url + "/stream"
+    page.screenshot("07-stream-playing")
+    page.click("document.querySelector('.AudioStreamControl .MenuEntry')")  # disconnect
+    page.wait_for("%s.paused" % STREAM_AUDIO, "the player to stop")
+    page.click("WebUI.GetLayer('MainMenuButton').element")
+    click_by_text(page, "#ControlBox", "Pause Audio Stream")
+    page.wait_for("document.getElementById('ControlBox').innerText.includes('Start Audio Stream')",
+                  "the controls to show the stream paused")
+
+
 def test_browser_on_another_machine_reaches_websocket_and_stream_by_its_name(page):
     """Opened as ``https://musicbox.test:<port>/musicdb/`` (this machine's name elsewhere in
     the network), the WebUI connects to that name and its audio player points there too.
@@ -305,4 +353,4 @@ def test_browser_on_another_machine_reaches_websocket_and_stream_by_its_name(pag
     assert stream.startswith(origin + "/"), stream
     wait_for_album_tiles(page, len(page.server.library.rows(
         "SELECT albumid FROM albums WHERE hidden = 0")), "the album tiles")
-    page.screenshot("07-other-host")
+    page.screenshot("08-other-host")
