@@ -4,13 +4,17 @@
 Usage::
 
     python benchmarks/stream_load.py [--listeners 50,200] [--duration 60] [--ws-clients 0]
+                                     [--import-songs 0]
 
 For each listener count a fresh server (real process, 127.0.0.1, log level
 WARNING) streams a queue of 320 kbit/s MP3 songs (30 s sine tones made by
 ffmpeg) while every listener reads ``/stream`` (HTTP/1.0, so the body is the
 raw MP3 stream).  One thread reads all listeners with ``selectors``, so the
 load generator stays small.  Optionally ``--ws-clients`` WebSocket clients
-each request ``GetAudioStreamState`` twice per second meanwhile.
+each request ``GetAudioStreamState`` twice per second meanwhile, and
+``--import-songs N`` runs ``musicdb.py database import`` of N generated songs
+(made before the server starts) into the same data directory during the
+measurement (its own process, sharing music.db through SQLite's WAL).
 
 Printed per run, measured after a 3 s warm-up:
 
@@ -50,6 +54,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
+from musicdb.lib import demolib  # noqa: E402
 from musicdb.lib.db.musicdb import MusicDatabase  # noqa: E402
 from tests.support import Client, ServerProcess  # noqa: E402
 
@@ -59,9 +64,13 @@ WARMUP = 3.0
 EXTRA = "[log]\nloglevel = WARNING\n[Icecast]\nmaxlisteners = 1000\n"
 
 
-def make_home(parent, songs=3):
-    """A server home with ``songs`` MP3s in music/ and music.db; returns (home, song IDs)."""
+def make_home(parent, songs=3, import_songs=0):
+    """A server home with ``songs`` MP3s in music/ and music.db; returns (home, song IDs).
+
+    ``import_songs`` more songs are generated in music/ but not imported yet."""
     home = tempfile.mkdtemp(prefix="stream-load-", dir=parent)
+    if import_songs:
+        demolib.generate_library(os.path.join(home, "music"), songs=import_songs, seconds=1)
     album = os.path.join(home, "music", "Load Band", "2024 - Load")
     os.makedirs(album)
     os.makedirs(os.path.join(home, "data"))
@@ -163,8 +172,15 @@ def ws_load(server, count, stop):
     return threads
 
 
-def run_once(count, duration, ws_clients, parent):
-    home, songids = make_home(parent)
+def start_import(server):
+    """The command-line import of everything in music/, as its own process."""
+    return subprocess.Popen([sys.executable, os.path.join(ROOT, "musicdb.py"), "--config",
+                             server.config, "-q", "database", "import"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def run_once(count, duration, ws_clients, parent, import_songs=0):
+    home, songids = make_home(parent, import_songs=import_songs)
     server = ServerProcess(home, extra=EXTRA)
     try:
         control = Client(server)
@@ -179,7 +195,12 @@ def run_once(count, duration, ws_clients, parent):
         time.sleep(WARMUP)
         listeners.start_measuring()
         cpu_start, wall_start = cpu_seconds(server.proc.pid), time.monotonic()
+        importer = start_import(server) if import_songs else None
         time.sleep(duration)
+        if importer is not None:
+            code = importer.wait()
+            print(f"import of {import_songs} songs: exit code {code}, "
+                  f"{time.monotonic() - wall_start:.1f} s after the measurement started")
         cpu, wall = cpu_seconds(server.proc.pid) - cpu_start, time.monotonic() - wall_start
         listeners.measuring = False
         stop.set()
@@ -213,10 +234,12 @@ def main():
     parser.add_argument("--duration", type=float, default=60, help="seconds measured per run")
     parser.add_argument("--ws-clients", type=int, default=0,
                         help="WebSocket clients making calls meanwhile")
+    parser.add_argument("--import-songs", type=int, default=0,
+                        help="songs imported from the command line meanwhile")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="stream-load-") as parent:
         for count in (int(c) for c in args.listeners.split(",")):
-            run_once(count, args.duration, args.ws_clients, parent)
+            run_once(count, args.duration, args.ws_clients, parent, args.import_songs)
 
 
 if __name__ == "__main__":
