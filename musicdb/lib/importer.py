@@ -542,7 +542,7 @@ def _album_problems(directory, album, check_album=True):
     return problems
 
 
-def import_demo(cfg, songs=40, database=None):
+def import_demo(cfg, songs=40, database=None, seconds=30):
     """Fill an empty music directory with a generated demo library and import it.
 
     For the quick start: does nothing (returns None) when the music directory
@@ -561,7 +561,7 @@ def import_demo(cfg, songs=40, database=None):
     music = cfg.directories.music
     if os.path.isdir(music) and os.listdir(music):
         return None
-    demolib.generate_library(music, songs=songs)
+    demolib.generate_library(music, songs=songs, seconds=seconds)
     own = database is None
     if own:
         os.makedirs(cfg.directories.data, exist_ok=True)

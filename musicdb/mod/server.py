@@ -5,6 +5,7 @@ import os
 import sys
 
 from musicdb.lib import albumartwork, datadir, importer
+from musicdb.lib.cfg.randy import RandyConfigFile
 from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.mdbapi import server
@@ -47,8 +48,14 @@ def _import_demo(cfg, database):
     except (RuntimeError, OSError) as error:
         log.warning("No demo library: %s", error)
         return
-    if summary is not None:
-        log.warning("Created a demo library in %s: %s", cfg.directories.music, summary.line())
+    if summary is None:
+        return
+    log.warning("Created a demo library in %s: %s", cfg.directories.music, summary.line())
+    # Demo songs are short; Randy's default (120 s at least) would never pick one.
+    randy = RandyConfigFile(cfg.directories.data)
+    config = randy.load()
+    config["Constraints"]["MinSongLength"] = 0
+    randy.save(config)
 
 
 def _announce(cfg):
