@@ -21,6 +21,40 @@ LEGACY_WEBUI = os.path.join(ROOT, "..", "shared", "legacy-webui")
 BLOCKED_MARK = "Event loop blocked"
 
 
+def poll(predicate, timeout=5.0):
+    """Call ``predicate`` until it is true or ``timeout`` passed; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def process_alive(pid):
+    """True if ``pid`` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            state = handle.read().rsplit(") ", 1)[1][0]
+    except (OSError, IndexError):
+        return False
+    return state not in "ZX"
+
+
+class Endpoint:
+    """A server this test did not start itself (init script, quick start): enough for a Client."""
+
+    def __init__(self, home, port, tls=True):
+        self.home = str(home)
+        self.port = port
+        self.url = f"{'wss' if tls else 'ws'}://127.0.0.1:{port}/"
+
+    @property
+    def apikey(self):
+        with open(os.path.join(self.home, "data", "config", "wsapikey.txt")) as keyfile:
+            return keyfile.readline().strip()
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -5,16 +5,8 @@ import subprocess
 import sys
 
 
-from tests.support import ROOT, Client, write_config
+from tests.support import ROOT, Client, Endpoint, write_config
 
-
-class _Home:
-    """Just enough of a ServerProcess for a Client: the embedded default's port and key."""
-
-    def __init__(self, home):
-        self.url = "wss://127.0.0.1:9000/"
-        with open(home / "data" / "config" / "wsapikey.txt") as keyfile:
-            self.apikey = keyfile.readline().strip()
 
 MUSICDB = os.path.join(ROOT, "musicdb.py")
 
@@ -87,7 +79,7 @@ def test_without_config_a_local_default_home_is_created_and_served(tmp_path):
         assert (home / "data" / "websocket.cert").exists()
         demo = [name for _, _, names in os.walk(home / "music") for name in names]
         assert len(demo) >= 20, "the demo library was not generated"
-        client = Client(_Home(home))
+        client = Client(Endpoint(home, 9000))
         queue = client.request("GetSongQueue")
         assert len(queue) >= 1, "Randy picks no demo song"
         client.close()

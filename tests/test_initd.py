@@ -11,10 +11,11 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.support import poll, process_alive
 
 SCRIPT = Path(__file__).resolve().parent.parent / "etc" / "init.d" / "musicdb"
 
@@ -54,25 +55,6 @@ def initd(tmp_path):
         run("stop")
 
 
-def wait_for(predicate, timeout=5.0):
-    """Poll *predicate* until true; False after *timeout* seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
-
-
-def alive(pid):
-    """True if *pid* exists and is not a zombie."""
-    try:
-        state = Path("/proc/%d/stat" % pid).read_text().rsplit(") ", 1)[1][0]
-    except (OSError, IndexError):
-        return False
-    return state not in "ZX"
-
-
 def dead_pid():
     """A pid that surely names no process: a child that has exited and been reaped."""
     child = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -92,14 +74,14 @@ def test_full_lifecycle(initd):
     """start, status, reload (SIGUSR1 reaches the server), stop, status."""
     assert initd("start").returncode == 0
     pid = int(initd.pidfile.read_text())
-    assert alive(pid)
+    assert process_alive(pid)
     args = (initd.tmp / "marker.args").read_text()
     assert args == "--config %s server" % (initd.tmp / "musicdb.ini")
     assert initd("status").returncode == 0
     assert initd("reload").returncode == 0
-    assert wait_for(lambda: (initd.tmp / "marker").exists())
+    assert poll(lambda: (initd.tmp / "marker").exists())
     assert initd("stop").returncode == 0
-    assert not alive(pid)
+    assert not process_alive(pid)
     assert not initd.pidfile.exists()
     assert initd("status").returncode == 3
 
@@ -120,7 +102,7 @@ def test_stale_pid_file(initd):
     initd.pidfile.write_text("%d\n" % dead_pid())
     assert initd("status").returncode == 1
     assert initd("start").returncode == 0
-    assert alive(int(initd.pidfile.read_text()))
+    assert process_alive(int(initd.pidfile.read_text()))
     assert initd("status").returncode == 0
 
 
@@ -137,7 +119,7 @@ def test_restart_replaces_the_process(initd):
     old = int(initd.pidfile.read_text())
     assert initd("restart").returncode == 0
     new = int(initd.pidfile.read_text())
-    assert new != old and alive(new) and not alive(old)
+    assert new != old and process_alive(new) and not process_alive(old)
 
 
 def test_server_dying_at_start_is_reported(initd):
@@ -189,7 +171,7 @@ def test_server_runs_as_the_configured_user(initd):
         assert int(uids[0]) == int(uids[1]) == user.pw_uid
         assert initd("status", **env).returncode == 0
         assert initd("stop", **env).returncode == 0
-        assert not alive(pid)
+        assert not process_alive(pid)
     finally:
         initd("stop", **env)
         shutil.rmtree(shared)

@@ -7,7 +7,6 @@ can fix (no config, a bad value) are one line on stderr and exit code 1.
 
 import argparse
 import importlib
-import logging
 import os
 import sys
 

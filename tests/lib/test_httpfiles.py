@@ -5,7 +5,6 @@ native thread of the hub's threadpool, so the blocking ``http.client`` never
 stalls the hub, with or without monkey-patching.
 """
 
-import contextlib
 import email.utils
 import http.client
 import os

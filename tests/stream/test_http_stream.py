@@ -10,7 +10,6 @@ import sqlite3
 import subprocess
 import time
 
-import pytest
 
 from musicdb.lib import mp3
 from tests.stream.conftest import FFMPEG, frames_of, needs_ffmpeg, split_icy

@@ -1,7 +1,6 @@
 """Fixtures for the web tests: a TLS server whose music and webdata folders hold known files."""
 
 import io
-import os
 
 import pytest
 from PIL import Image

@@ -8,48 +8,15 @@ whole chain runs: the script starts the server, which then answers over
 import os
 import subprocess
 import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.support import BLOCKED_MARK, ROOT, Client, free_port, write_config
+from tests.support import (BLOCKED_MARK, ROOT, Client, Endpoint, free_port, poll,
+                           process_alive, write_config)
 
 SCRIPT = Path(ROOT) / "etc" / "init.d" / "musicdb"
 RUNNING_MARK = "MusicDB is running"
-
-
-@dataclass
-class Endpoint:
-    """What :class:`tests.support.Client` needs to know about a server it did not start."""
-    home: str
-    port: int
-    url: str
-
-    @property
-    def apikey(self):
-        with open(os.path.join(self.home, "data", "config", "wsapikey.txt")) as keyfile:
-            return keyfile.readline().strip()
-
-
-def poll(predicate, timeout=20.0):
-    """Poll *predicate* until true; returns its last value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
-
-
-def alive(pid):
-    """True if *pid* exists and is not a zombie."""
-    try:
-        state = Path("/proc/%d/stat" % pid).read_text().rsplit(") ", 1)[1][0]
-    except (OSError, IndexError):
-        return False
-    return state not in "ZX"
 
 
 class InitScript:
@@ -67,7 +34,7 @@ class InitScript:
                         MUSICDB_DEFAULTS=str(home / "no-defaults"), START_CHECK="1",
                         STOP_TIMEOUT="15", GEVENT_MONITOR_THREAD_ENABLE="1",
                         GEVENT_MAX_BLOCKING_TIME="0.1", PYTHONUNBUFFERED="1")
-        self.endpoint = Endpoint(str(home), self.port, "wss://127.0.0.1:%d/" % self.port)
+        self.endpoint = Endpoint(home, self.port)
 
     def __call__(self, action):
         return subprocess.run([str(SCRIPT), action], env=self.env, capture_output=True,
@@ -81,7 +48,7 @@ class InitScript:
 
     def wait_serving(self):
         """Wait for the server's "running" line (the port is open from then on)."""
-        assert poll(lambda: RUNNING_MARK in self.log()), self.log()
+        assert poll(lambda: RUNNING_MARK in self.log(), timeout=20), self.log()
 
     def connect(self):
         return Client(self.endpoint)
@@ -112,14 +79,14 @@ def test_start_status_reload_stop_with_the_real_server(initd):
         assert initd("reload").returncode == 0
         refresh = client.wait_for(lambda p: p.get("fncname") == "sys:refresh", timeout=10)
         assert refresh["method"] == "broadcast"
-        assert alive(pid) and initd.pid() == pid
+        assert process_alive(pid) and initd.pid() == pid
         assert client.request("Bounce", [1]) == [1]  # still serving after the reload
     finally:
         client.close()
 
     stopped = initd("stop")
     assert stopped.returncode == 0, stopped.stderr
-    assert not alive(pid)
+    assert not process_alive(pid)
     assert not initd.pidfile.exists()
     assert "Server stopped (exit code 0)" in initd.log()
     assert initd("status").returncode == 3

@@ -5,7 +5,6 @@ one process serves it, over the TLS pair it created itself.
 """
 
 import re
-from email.utils import formatdate
 from pathlib import Path
 from urllib.parse import quote
 
