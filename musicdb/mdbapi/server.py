@@ -93,7 +93,7 @@ def _library_state(context):
 def _playback_state(context):
     """Randy, the song and video queues and the play tracker (loaded before the streams start)."""
     data = cfg.directories.data
-    context.randy = Randy(database, data, getattr(context, "mdbstate", None))
+    context.randy = Randy(database, data, context.mdbstate)
     context.songqueue = SongQueue(cfg, database, context.randy)
     context.videoqueue = VideoQueue(cfg, database, context.randy)
     context.playtracker = Tracker(cfg, tracker, database)
