@@ -2,10 +2,12 @@
 
 import configparser
 import os
+import threading
 from types import SimpleNamespace
 
 import pytest
 
+from musicdb.lib import datadir
 from musicdb.lib.cfg.webui import WebUIConfig, stream_url
 from musicdb.lib.ws.errors import InvalidArguments
 from tests.libraryapi.conftest import STREAM_URL
@@ -145,3 +147,44 @@ def test_a_webui_config_without_default_url_uses_the_shipped_one(tmp_path):
     config.install()
     assert config.load("https://musicbox.lan:9000")["Stream"]["url"] == \
         "http://127.0.0.1:8000/stream"
+
+
+def test_a_saved_negative_version_does_not_break_later_loads(ctx, api):
+    """The version is stored unvalidated; a -1 made every later load fail, and with it
+    the WebUI's first request (SetupWebUI) for every browser."""
+    config = api("LoadWebUIConfiguration")
+    config["meta"]["version"] = -1
+    config["WebUI"]["videomode"] = "enabled"
+    assert api("SaveWebUIConfiguration", config=config)["meta"]["version"] == 3
+    assert api("LoadWebUIConfiguration")["MainMenu"]["showsystemstatus"] is True
+
+
+def test_an_unreadable_file_is_left_for_its_owner_to_repair(ctx, api):
+    """A hand edit with a typo reads as the defaults; the file is not overwritten by a load."""
+    text = "[meta]\nversion = 3\n[WebUI]\nvideomode = enabled\nthis line has no equals sign\n"
+    write(ctx.webuiconfig, text)
+    assert api("LoadWebUIConfiguration")["WebUI"]["videomode"] == "disabled"
+    assert open(ctx.webuiconfig.path, encoding="utf-8").read() == text
+
+
+def test_a_carriage_return_in_a_value_keeps_the_file_readable(ctx, api):
+    config = api("LoadWebUIConfiguration")
+    config["Stream"]["password"] = "se\rcret"
+    config["WebUI"]["videomode"] = "enabled"
+    result = api("SaveWebUIConfiguration", config=config)
+    assert result["WebUI"]["videomode"] == "enabled"
+    assert api("LoadWebUIConfiguration")["Stream"]["password"] == "se\ncret"
+
+
+def test_writes_run_outside_the_event_loop_thread(ctx, api, monkeypatch):
+    """The fsync of an atomic write can take long on a busy disk; it must not stall clients."""
+    threads = []
+    original = datadir.write_atomic
+
+    def write_atomic(*args):
+        threads.append(threading.get_ident())
+        return original(*args)
+
+    monkeypatch.setattr(datadir, "write_atomic", write_atomic)
+    api("SaveWebUIConfiguration", config=api("LoadWebUIConfiguration"))
+    assert len(threads) == 2 and threading.get_ident() not in threads

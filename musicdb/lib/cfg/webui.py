@@ -20,12 +20,22 @@ Differences from MusicDB 8, on purpose:
   the file once, atomically; MusicDB 8 wrote after every value and left half
   a configuration behind when a key was missing.
 * Absent ``MainMenu`` booleans read as ``false``, not the string ``"False"``.
+* A file that cannot be parsed (a typo made by hand) reads as the defaults
+  and stays as it is until the next save; a stored version below 0 counts
+  as 0 instead of failing every later load.
+
+Writes go through gevent's thread pool (the fsync of an atomic write must
+not stall the event loop) under a lock, so a load never upgrades a file
+that a save is replacing.
 """
 
 import configparser
 import io
 import logging
 import os
+
+import gevent
+import gevent.lock
 
 from musicdb.lib import datadir
 
@@ -104,6 +114,7 @@ class WebUIConfig:
     def __init__(self, path, default_url=SHIPPED_STREAM_URL):
         self.path = path
         self.default_url = default_url
+        self._lock = gevent.lock.RLock()
 
     def install(self):
         """Create the file from the shipped template if it is missing (server start).
@@ -113,8 +124,7 @@ class WebUIConfig:
         """
         if os.path.exists(self.path):
             return
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        datadir.write_atomic(self.path, SHIPPED.format(url=_escape(self.default_url)), 0o664)
+        self._write_text(SHIPPED.format(url=_escape(self.default_url)))
         log.info("Created %s", self.path)
 
     def load(self, base=None):
@@ -125,9 +135,10 @@ class WebUIConfig:
         Raises:
             OSError: an upgrade could not be written.
         """
-        parser = self._read()
-        if self._upgrade(parser):
-            self._write(parser)
+        with self._lock:
+            parser, readable = self._read()
+            if self._upgrade(parser) and readable:
+                self._write(parser)
         config = {}
         for section, key, kind, default in KEYS:
             default = self.default_url if default is None else default
@@ -155,13 +166,15 @@ class WebUIConfig:
         if base:
             values = [(section, key, _relative(text, _escape(base)) if key == "url" else text)
                       for section, key, text in values]
-        parser = self._read()
-        for section, key, text in values:
-            _set(parser, section, key, text)
-        self._write(parser)
-        return self.load()
+        with self._lock:
+            parser, _ = self._read()
+            for section, key, text in values:
+                _set(parser, section, key, text)
+            self._write(parser)
+            return self.load()
 
     def _read(self):
+        """``(parser, readable)``: the file's content (empty when missing or unreadable)."""
         parser = _new_parser()
         try:
             with open(self.path, encoding="utf-8") as handle:
@@ -170,11 +183,11 @@ class WebUIConfig:
             pass
         except (OSError, UnicodeDecodeError, configparser.Error) as error:
             log.warning("Cannot read %s (%s); using the defaults", self.path, error)
-            return _new_parser()
-        return parser
+            return _new_parser(), False
+        return parser, True
 
     def _upgrade(self, parser):
-        version = _convert(_get(parser, "meta", "version"), int, 0)
+        version = max(_convert(_get(parser, "meta", "version"), int, 0), 0)
         if version >= VERSION:
             return False
         for step in range(version + 1, VERSION + 1):
@@ -187,8 +200,11 @@ class WebUIConfig:
     def _write(self, parser):
         text = io.StringIO()
         parser.write(text)
+        self._write_text(text.getvalue())
+
+    def _write_text(self, text):
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        datadir.write_atomic(self.path, text.getvalue(), 0o664)
+        gevent.get_hub().threadpool.apply(datadir.write_atomic, (self.path, text, 0o664))
 
 
 def _new_parser():
@@ -213,8 +229,14 @@ def _escape(text):
 
 
 def _text(value):
-    """A JSON value as MusicDB 8 stores it: ``True``/``False``, numbers and strings as text."""
-    return _escape(value if isinstance(value, str) else str(value))
+    """A JSON value as MusicDB 8 stores it: ``True``/``False``, numbers and strings as text.
+
+    Carriage returns become line feeds: INI keeps a line feed as a continuation
+    line, while a bare carriage return would end the line and leave an
+    unreadable file.
+    """
+    text = value if isinstance(value, str) else str(value)
+    return _escape(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _relative(url, base):
