@@ -19,6 +19,9 @@ import logging
 import os
 from dataclasses import dataclass
 
+import gevent
+import gevent.lock
+
 from musicdb.lib import datadir
 from musicdb.lib.db.musicdb import TAG_CLASS_GENRE, TAG_CLASS_SUBGENRE
 
@@ -67,13 +70,17 @@ class MDBState:
     """The state file at ``path`` (``<data>/state/state.ini``).
 
     Reading never raises: a missing file is created, an unreadable one is
-    logged and counts as empty (all defaults).
+    logged and counts as empty (all defaults) but stays on disk until the
+    next change replaces it.  Writes go through gevent's thread pool (the
+    fsync of an atomic write must not stall the event loop) under a lock,
+    so two changes never overtake each other.
     """
 
     def __init__(self, path):
         self.path = path
         self._stamp = None
         self._parser = None
+        self._lock = gevent.lock.RLock()
 
     # -- reading -----------------------------------------------------------------
 
@@ -82,27 +89,24 @@ class MDBState:
         mode = self._read().get("MusicDB", "uimode", fallback="audio")
         return mode if mode in UIMODES else "audio"
 
-    def genre_selected(self, name):
-        return parse_bool(self._read().get("GenreFilter", name, fallback=None), False)
-
-    def subgenre_selected(self, genre, name):
-        section = f"SubgenreFilter:{genre}"
-        return parse_bool(self._read().get(section, name, fallback=None), True)
-
     def selection(self, tags):
         """The :class:`GenreSelection` for the tag definitions ``tags`` (all classes, any order).
 
         Sub-genres are matched by name *and* parent, so two sub-genres of the
         same name under different genres work (MusicDB 8 failed on them).
+        The file is read once, so the answer is one consistent state.
         """
+        state = self._read()
         tags = sorted(tags, key=lambda tag: tag["id"])
         genres = [tag for tag in tags if tag["class"] == TAG_CLASS_GENRE]
-        selected = [genre for genre in genres if self.genre_selected(genre["name"])]
+        selected = [genre for genre in genres
+                    if _flag(state, "GenreFilter", genre["name"], False)]
         subgenres, tree, active = {}, {}, []
         for genre in genres:
+            section = f"SubgenreFilter:{genre['name']}"
             children = [tag for tag in tags if tag["class"] == TAG_CLASS_SUBGENRE
                         and tag["parentid"] == genre["id"]
-                        and self.subgenre_selected(genre["name"], tag["name"])]
+                        and _flag(state, section, tag["name"], True)]
             subgenres[genre["name"]] = [child["name"] for child in children]
             if genre in selected:
                 tree[genre["id"]] = [child["id"] for child in children]
@@ -111,17 +115,15 @@ class MDBState:
 
     def _read(self):
         """The parsed file, re-read only when it changed; created/upgraded first if needed."""
-        try:
-            info = os.stat(self.path)
-            stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
-        except FileNotFoundError:
-            stamp = None
-        if stamp is None or stamp != self._stamp:
-            parser = self._load() if stamp is not None else _new_parser()
+        with self._lock:
+            stamp = _file_stamp(self.path)
+            if stamp is not None and stamp == self._stamp:
+                return self._parser
+            parser, readable = self._load() if stamp is not None else (_new_parser(), True)
             self._parser, self._stamp = parser, stamp
-            if self._upgrade(parser):
+            if self._upgrade(parser) and readable:
                 self._save_upgrade(parser)
-        return self._parser
+            return parser
 
     def _save_upgrade(self, parser):
         try:
@@ -130,14 +132,15 @@ class MDBState:
             log.error("Cannot write the MDB state %s: %s", self.path, error)
 
     def _load(self):
+        """``(parser, readable)``; an unreadable file gives an empty parser."""
         parser = _new_parser()
         try:
             with open(self.path, encoding="utf-8") as handle:
                 parser.read_file(handle)
         except (OSError, UnicodeDecodeError, configparser.Error) as error:
             log.warning("Cannot read the MDB state %s (%s); using the defaults", self.path, error)
-            return _new_parser()
-        return parser
+            return _new_parser(), False
+        return parser, True
 
     def _upgrade(self, parser):
         """Bring the file to the current version; returns True when something changed."""
@@ -163,26 +166,44 @@ class MDBState:
         unknown category or name, or a value of the wrong type.
 
         Raises:
-            OSError: the file cannot be written.
+            OSError: the file cannot be written (the state stays as it was).
         """
         target = _target(category, name, value)
         if target is None:
             log.warning("SetMDBState: nothing stored for %r / %r = %r", category, name, value)
             return False
         section, text = target
-        parser = self._read()
-        _set(parser, section, name, text)
-        self._write(parser)
+        with self._lock:
+            parser = self._read()
+            _set(parser, section, name, text)
+            self._write(parser)
         return True
 
     def _write(self, parser):
+        """Write ``parser`` and take it as the current state; on failure, re-read the file next time."""
         text = io.StringIO()
         parser.write(text)
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        datadir.write_atomic(self.path, text.getvalue(), 0o644)
-        info = os.stat(self.path)
-        self._parser = parser
-        self._stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            gevent.get_hub().threadpool.apply(datadir.write_atomic,
+                                              (self.path, text.getvalue(), 0o644))
+        except OSError:
+            self._parser, self._stamp = None, None
+            raise
+        self._parser, self._stamp = parser, _file_stamp(self.path)
+
+
+def _file_stamp(path):
+    """What tells a changed file apart: ``(mtime, size, inode)``, or None when it is missing."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+def _flag(parser, section, key, default):
+    return parse_bool(parser.get(section, key, fallback=None), default)
 
 
 def _new_parser():

@@ -2,9 +2,11 @@
 
 import configparser
 import os
+import threading
 
 import pytest
 
+from musicdb.lib import datadir
 from musicdb.mdbapi.mdbstate import MDBState, album_passes, video_passes
 
 
@@ -162,3 +164,47 @@ def test_video_filter_uses_genre_names_only():
     assert video_passes(["Rock"], rock)
     assert not video_passes([], rock)
     assert video_passes([], tagset())
+
+
+def test_an_unreadable_state_file_is_not_overwritten_by_a_read(state):
+    """A hand edit with a typo reads as the defaults but stays for its owner to repair."""
+    text = "[meta]\nversion = 4\n[GenreFilter]\nRock = True\nthis line has no equals sign\n"
+    write(state, text)
+    assert state.selection(EXAMPLE_TAGS).genres == []
+    assert open(state.path, encoding="utf-8").read() == text
+
+
+def test_a_value_that_could_not_be_written_is_not_shown_as_stored(state, monkeypatch):
+    state.set("GenreFilter", "Rock", True)
+
+    def broken_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(datadir, "write_atomic", broken_disk)
+    with pytest.raises(OSError):
+        state.set("GenreFilter", "Metal", True)
+    assert state.selection(EXAMPLE_TAGS).genres == ["Rock"]
+
+
+def test_writes_run_outside_the_event_loop_thread(state, monkeypatch):
+    """The fsync of an atomic write can take long on a busy disk; it must not stall clients."""
+    threads = []
+    original = datadir.write_atomic
+
+    def write_atomic(*args):
+        threads.append(threading.get_ident())
+        return original(*args)
+
+    monkeypatch.setattr(datadir, "write_atomic", write_atomic)
+    state.set("GenreFilter", "Rock", True)
+    assert threads and threading.get_ident() not in threads
+    assert state.selection(EXAMPLE_TAGS).genres == ["Rock"]
+
+
+def test_a_state_that_cannot_be_created_still_reads_as_the_defaults(state, monkeypatch):
+    def broken_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(datadir, "write_atomic", broken_disk)
+    assert state.uimode() == "audio"
+    assert state.selection(EXAMPLE_TAGS).genres == []
