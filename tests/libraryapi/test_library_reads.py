@@ -306,3 +306,30 @@ def test_functions_without_arguments_ignore_whatever_arguments_hold(library, api
     for arguments in (None, {}, [], "x", {"artistid": 5}):
         assert names(handlers.call("GetArtists", arguments, ctx)) == ["Band"]
         assert list(handlers.call("GetTags", arguments, ctx)) == ["genres", "subgenres", "moods"]
+
+
+def test_getters_echo_a_string_id_in_the_tag_set_as_sent(library, api):
+    """api-library.md §0: an echoed ID keeps the caller's type (MusicDB 8 passed it through)."""
+    band = library.add_artist()
+    album = library.add_album(band)
+    song = library.add_song(album)
+    video = library.add_video(band)
+    result = api("GetAlbum", albumid=str(album))
+    assert result["tags"]["albumid"] == str(album) and result["album"]["id"] == album
+    assert result["cds"][0][0]["tags"]["songid"] == song
+    assert api("GetSong", songid=f"{song}")["tags"]["songid"] == str(song)
+    assert api("GetVideo", videoid=f"{video}")["tags"]["videoid"] == str(video)
+    assert api("GetAlbum", albumid=album)["tags"]["albumid"] == album
+
+
+def test_the_string_zero_finds_nothing_where_the_integer_zero_is_refused(library, api):
+    """api-library.md §0: "0" is an ID that does not exist, 0 an invalid argument."""
+    assert api("GetSongTags", songid="0") == {"songid": "0", "genres": [], "subgenres": [],
+                                              "moods": []}
+    assert api("GetSortedAlbumCDs", albumid="0") == []
+    for fncname, key in (("GetAlbum", "albumid"), ("GetSong", "songid"),
+                         ("GetSongLyrics", "songid")):
+        with pytest.raises(NotFound):
+            api(fncname, **{key: "0"})
+        with pytest.raises(InvalidArguments):
+            api(fncname, **{key: 0})

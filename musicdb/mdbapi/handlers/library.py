@@ -30,9 +30,19 @@ def no_arguments(name):
 
 
 def SENT_ID(value):
-    """An ID checked like ID but handed over as sent: answers echo it with the caller's type."""
-    ID(value)
+    """An ID checked like ID but handed over as sent: answers echo it with the caller's type.
+
+    The string ``"0"`` passes too: MusicDB 8 looked it up and found nothing,
+    while the integer 0 failed (api-library.md §0).  Look it up with :func:`_row_id`.
+    """
+    if not (isinstance(value, str) and value.strip() == "0"):
+        ID(value)
     return value
+
+
+def _row_id(sent):
+    """The integer row ID of a SENT_ID value."""
+    return int(sent)
 
 
 def ARTIST_OR_ALL(value):
@@ -53,14 +63,14 @@ def TABLE_NAMES(value):
 
 # -- sorting ------------------------------------------------------------------------
 
-def release_year(entry):
-    """The release year as a sort key: anything but an integer counts as 0."""
-    value = entry.get("release")
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
 def _number(value):
+    """A stored number as a sort key: anything but an integer (NULL, text) counts as 0."""
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def release_year(entry):
+    """The release year of an album or video as a sort key (a broken import left NULLs)."""
+    return _number(entry.get("release"))
 
 
 def sorted_artists(database):
@@ -161,32 +171,34 @@ def get_albums(args, ctx):
     return album_list(ctx.database, albums, tree)
 
 
-@handler("GetAlbum", args={"albumid": ID})
+@handler("GetAlbum", args={"albumid": SENT_ID})
 def get_album(args, ctx):
     """An album (hidden ones too) with its artist, tag set and songs per CD.
 
     Raises:
         NotFound: the album does not exist.
     """
-    album = _existing(ctx.database.get_album(args["albumid"]), "album", args["albumid"])
+    albumid = args["albumid"]
+    album = _existing(ctx.database.get_album(_row_id(albumid)), "album", albumid)
     return {"artist": ctx.database.get_artist(album["artistid"]), "album": album,
-            "tags": ctx.database.get_album_tags(album["id"]),
+            "tags": ctx.database.get_album_tags(albumid),
             "cds": sorted_album_cds(ctx.database, album)}
 
 
-@handler("GetSortedAlbumCDs", args={"albumid": ID})
+@handler("GetSortedAlbumCDs", args={"albumid": SENT_ID})
 def get_sorted_album_cds(args, ctx):
     """Songs per CD; ``[]`` for an unknown album (as MusicDB 8)."""
-    return sorted_album_cds(ctx.database, ctx.database.get_album(args["albumid"]))
+    return sorted_album_cds(ctx.database, ctx.database.get_album(_row_id(args["albumid"])))
 
 
-@handler("GetSong", args={"songid": ID})
+@handler("GetSong", args={"songid": SENT_ID})
 def get_song(args, ctx):
     """Raises NotFound: the song does not exist."""
-    song = _existing(ctx.database.get_song(args["songid"]), "song", args["songid"])
+    songid = args["songid"]
+    song = _existing(ctx.database.get_song(_row_id(songid)), "song", songid)
     return {"song": song, "artist": ctx.database.get_artist(song["artistid"]),
             "album": ctx.database.get_album(song["albumid"]),
-            "tags": ctx.database.get_song_tags(song["id"])}
+            "tags": ctx.database.get_song_tags(songid)}
 
 
 @handler("GetVideos", args={"artistid": ID})
@@ -195,15 +207,15 @@ def get_videos(args, ctx):
     return video_list(ctx.database, ctx.database.get_videos(args["artistid"]))
 
 
-@handler("GetVideo", args={"videoid": ID})
+@handler("GetVideo", args={"videoid": SENT_ID})
 def get_video(args, ctx):
     """Raises NotFound: the video does not exist."""
-    db = ctx.database
-    video = _existing(db.get_video(args["videoid"]), "video", args["videoid"])
+    db, videoid = ctx.database, args["videoid"]
+    video = _existing(db.get_video(_row_id(videoid)), "video", videoid)
     return {"artist": db.get_artist(video["artistid"]),
             "album": db.get_album(video["albumid"]) if video["albumid"] else None,
             "song": db.get_song(video["songid"]) if video["songid"] else None,
-            "video": video, "tags": db.get_video_tags(video["id"])}
+            "video": video, "tags": db.get_video_tags(videoid)}
 
 
 @no_arguments("GetTags")
@@ -250,7 +262,7 @@ def get_tables(args, ctx):
 def get_song_lyrics(args, ctx):
     """Raises NotFound: the song does not exist."""
     db = ctx.database
-    song = _existing(db.get_song(ID(args["songid"])), "song", args["songid"])
+    song = _existing(db.get_song(_row_id(args["songid"])), "song", args["songid"])
     return {"songid": args["songid"], "song": song, "album": db.get_album(song["albumid"]),
             "artist": db.get_artist(song["artistid"]), "lyrics": db.get_lyrics(song["id"]),
             "lyricsstate": song["lyricsstate"]}
