@@ -9,7 +9,10 @@ ranking exactly (it used the same scorer through fuzzywuzzy, later
 rapidfuzz).
 
 Speed: rapidfuzz scores 20,000 names in a few milliseconds, so a search runs
-in the event loop.  Building the cache (Unicode normalization of every name)
+in the event loop (it holds the GIL, so a thread would not help).  The cost
+grows with the query's length, and a WebSocket message may carry megabytes:
+only the first :data:`MAX_QUERY` characters of a search string count
+(MusicDB 8 scored all of them and could stall for minutes).  Building the cache (Unicode normalization of every name)
 takes longer on a big library, so :meth:`UpdateCache` reads the names in the
 event loop (the database connection lives there) and normalizes them in
 gevent's thread pool, then swaps the new cache in at once: searches running
@@ -30,6 +33,7 @@ from rapidfuzz import fuzz, process
 log = logging.getLogger(__name__)
 
 THRESHOLD = 80
+MAX_QUERY = 256               # characters of a search string that are searched (about 30 ms)
 THREADPOOL_MIN_NAMES = 2000   # smaller caches are built inline
 _PUNCTUATION = str.maketrans("", "", string.punctuation)  # ASCII punctuation only
 _SPACES = re.compile(" +")
@@ -108,13 +112,15 @@ class MusicDBMicroSearchEngine:
         """Search all three caches; returns ``(artists, albums, songs)``, each ``[(id, score)]``.
 
         A query that normalizes to nothing (e.g. ``"!!"``) finds nothing.
+        Only the first MAX_QUERY characters count (cut before and after
+        normalizing, which may expand a character).
 
         Raises:
             TypeError: ``searchstring`` is not a string.
         """
         if not isinstance(searchstring, str):
             raise TypeError("the search string must be a string")
-        query = normalize(searchstring)
+        query = normalize(searchstring[:MAX_QUERY])[:MAX_QUERY]
         if not query:
             return [], [], []
         # Take the three caches at once: an UpdateCache may swap them while we search.

@@ -189,3 +189,10 @@ def test_a_large_cache_is_built_in_the_threadpool(library, ctx, monkeypatch):
     assert threads and threads[0] != threading.get_ident()
     assert len(ctx.mise.songs.ids) == 3000
     assert ctx.mise.Find("nümber 2999")[2][0][0] == 3000
+
+
+def test_only_the_first_256_characters_of_a_search_string_are_searched(worked_example, ctx):
+    """Scoring costs grow with the query: a megabyte-long search string stalled every
+    client for minutes.  A search box never holds more than a name or two."""
+    assert ctx.mise.Find("x" * 300 + "road crew")[0] == []
+    assert ctx.mise.Find("road crew" + "!" * 10_000_000)[0] == [(2, 100)]

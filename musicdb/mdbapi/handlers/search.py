@@ -3,7 +3,9 @@
 Differences from MusicDB 8, on purpose: a query that normalizes to nothing
 (``"!!"``) answers with empty lists instead of nothing; IDs in a stale
 search cache are skipped instead of failing the request; a ``limit`` of 0
-or less yields no songs (MusicDB 8 still returned one).
+or less yields no songs (MusicDB 8 still returned one); only the first 256
+characters of a search string count (``mise.MAX_QUERY``), so a huge one
+cannot stall the server.
 """
 
 from . import handler
