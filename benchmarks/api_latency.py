@@ -159,7 +159,9 @@ def start_server(home, tls):
     log = open(os.path.join(home, "server.log"), "w", encoding="utf-8")
     proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "musicdb.py"), "--config",
                              config, "server"], stdout=log, stderr=subprocess.STDOUT,
-                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                            # the monitor logs "Event loop blocked" (checked after the run)
+                            env=dict(os.environ, PYTHONUNBUFFERED="1",
+                                     GEVENT_MONITOR_THREAD_ENABLE="1"))
     deadline = time.monotonic() + 60
     while "MusicDB is running" not in read(home, "server.log"):
         if proc.poll() is not None or time.monotonic() > deadline:
