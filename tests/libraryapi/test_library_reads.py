@@ -333,3 +333,15 @@ def test_the_string_zero_finds_nothing_where_the_integer_zero_is_refused(library
             api(fncname, **{key: "0"})
         with pytest.raises(InvalidArguments):
             api(fncname, **{key: 0})
+
+
+def test_a_bogus_disc_number_does_not_make_millions_of_cd_lists(library, api):
+    """numofcds is the highest disc number in the tags; a date there (20190101) made
+    MusicDB 8 build one list per number until memory ran out."""
+    album = library.add_album(library.add_artist())
+    library.add_song(album, "First", number=1, cd=1)
+    library.add_song(album, "Bogus", number=2, cd=10 ** 6)
+    assert library.db.get_album(album)["numofcds"] == 10 ** 6
+    cds = api("GetAlbum", albumid=album)["cds"]
+    assert len(cds) == 1000
+    assert [[entry["song"]["name"] for entry in cd] for cd in cds if cd] == [["First"]]

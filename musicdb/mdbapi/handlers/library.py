@@ -20,6 +20,7 @@ from .arguments import ANY, ID
 TAG_LISTS = ((TAG_CLASS_GENRE, "genres"), (TAG_CLASS_SUBGENRE, "subgenres"),
              (TAG_CLASS_MOOD, "moods"))
 TABLES = ("songs", "albums", "artists", "tags")
+MAX_CDS = 1000  # CD lists of an album at most (the largest box sets have a few hundred)
 
 
 # -- argument validators ------------------------------------------------------------
@@ -107,7 +108,12 @@ def video_list(database, videos, genre_names=None):
 
 
 def sorted_album_cds(database, album):
-    """The album's songs with tag sets, one list per CD (see GetSortedAlbumCDs)."""
+    """The album's songs with tag sets, one list per CD (see GetSortedAlbumCDs).
+
+    At most MAX_CDS lists: ``numofcds`` is the highest disc number found in
+    the files' tags, and one bogus tag (a date as disc number) made MusicDB 8
+    build millions of empty lists until memory ran out.
+    """
     if album is None:
         return []
     songs = database.get_album_songs(album["id"])
@@ -115,11 +121,13 @@ def sorted_album_cds(database, album):
         return []
     tagsets = database.get_tag_sets("song", [song["id"] for song in songs])
     entries = [{"song": song, "tags": tagsets[song["id"]]} for song in songs]
-    numofcds = _number(album["numofcds"])
+    numofcds = min(_number(album["numofcds"]), MAX_CDS)
     if numofcds == 0:
         return [sorted(entries, key=lambda entry: entry["song"]["name"] or "")]
-    return [sorted((entry for entry in entries if entry["song"]["cd"] == cd),
-                   key=lambda entry: _number(entry["song"]["number"]))
+    bycd = {}
+    for entry in entries:
+        bycd.setdefault(entry["song"]["cd"], []).append(entry)
+    return [sorted(bycd.get(cd, []), key=lambda entry: _number(entry["song"]["number"]))
             for cd in range(1, numofcds + 1)]
 
 
