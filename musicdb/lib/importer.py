@@ -22,6 +22,14 @@ twice), changed files are updated in place (their statistics and tags stay),
 and a file that moved keeps its row when its checksum matches a song whose
 file is gone (MusicDB 8 lost statistics and tags on every rename).
 
+A song whose file is gone (and did not move) keeps its row: the import lists
+it in ``ImportSummary.missing`` and removes nothing by itself, because a
+disk that is not mounted, or an album moved away for a while, must not cost
+the likes, tags, lyrics and play relations of thousands of songs.  The user
+removes them on purpose with :func:`remove_missing` (``database import
+--remove-missing``) or ``database remove PATH``.  (MusicDB 8 kept such rows
+too and only listed them in its file-system scan.)
+
 Columns are filled as MusicDB 8's album/song import does (spec api-editing.md
 §1.3): names, release, song and CD numbers come from the path; where a name
 does not follow ``YYYY - Album`` / ``[C-]NN Title.ext`` (MusicDB 8 refused
@@ -45,11 +53,13 @@ import gevent
 
 from musicdb.lib import albumartwork, metatags
 from musicdb.lib.db.sqlite import Database
-from musicdb.lib.musicdirectory import MusicDirectory
+from musicdb.lib.musicdirectory import MusicDirectory, PathError, is_utf8, printable
+from musicdb.mdbapi import tracker as playtracker
 
 log = logging.getLogger(__name__)
 
 READ, UNCHANGED, FAILED = "read", "unchanged", "failed"
+NOT_UTF8 = "the file or directory name is not valid UTF-8; rename it"
 CACHE_FILE = "importcache.db"
 CACHE_SCHEMA = ("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, "
                 "mtime INTEGER, checksum TEXT)")
@@ -57,13 +67,15 @@ CACHE_SCHEMA = ("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size I
 
 @dataclass
 class ImportSummary:
-    """What an import did; ``failures`` lists ``(relative path, reason)``."""
+    """What an import did; ``failures`` lists ``(relative path, reason)``, ``missing`` the
+    paths of songs in the database whose files are gone."""
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
     failures: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
 
     @property
     def imported(self):
@@ -72,7 +84,7 @@ class ImportSummary:
 
     def line(self):
         return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{self.failed} failed")
+                f"{self.failed} failed, {len(self.missing)} missing")
 
 
 # -- jobs and results: plain data, so read_album also runs in another process ---------
@@ -135,6 +147,8 @@ def read_album(job):
 
 
 def _read_song(root, job):
+    if not is_utf8(job.path):
+        return SongResult(job.path, FAILED, reason=NOT_UTF8)
     path = os.path.join(root, job.path)
     try:
         info = os.stat(path)
@@ -282,6 +296,7 @@ class Importer:
             self._store(result)
             if self.progress is not None:
                 self.progress.update(len(result.songs))
+        self.summary.missing = self._missing(relpath)
         return self.summary
 
     def _load(self):
@@ -335,8 +350,8 @@ class Importer:
                 self.summary.unchanged += 1
             elif song.status == FAILED:
                 self.summary.failed += 1
-                self.summary.failures.append((song.path, song.reason))
-                log.info("Cannot import %s: %s", song.path, song.reason)
+                self.summary.failures.append((printable(song.path), song.reason))
+                log.info("Cannot import %s: %s", printable(song.path), song.reason)
 
     def _write_album(self, album, result, changed):
         with self.db.transaction():
@@ -415,6 +430,16 @@ class Importer:
             self._lost = {row["checksum"]: row for row in missing}
         return self._lost
 
+    def _missing(self, relpath):
+        """Paths below ``relpath`` of stored songs whose files are gone (after moves were matched)."""
+        walked = {path for album in self._albumdirs.values() for path in album.songs}
+        prefix = relpath + "/"
+        candidates = [path for path in self.songs if path and path not in walked
+                      and (not relpath or path == relpath or path.startswith(prefix))]
+        root = self.directory.root
+        return self.pool.apply(
+            lambda: sorted(p for p in candidates if not os.path.exists(os.path.join(root, p))))
+
     def _claim_lost(self, checksum):
         return self._lost_songs().pop(checksum, None)
 
@@ -450,9 +475,10 @@ def import_music(cfg, database, path="", pool=None, progress=None):
 def remove_path(cfg, database, path, tracker=None):
     """Remove the database entries of a song, album or artist path (files stay).
 
-    The path need not exist any more.  The songs' play relations and played
-    rows go from ``tracker`` (a TrackerDatabase) too when it is given.
-    Returns ``(kind, number of songs removed)``.
+    The path need not exist any more.  The play relations and played rows of
+    the removed songs (and of an artist's videos) go from ``tracker`` (a
+    TrackerDatabase) too when it is given.  Returns ``(kind, number of songs
+    removed)``.
 
     Raises:
         PathError: the path leaves the music directory.
@@ -460,6 +486,7 @@ def remove_path(cfg, database, path, tracker=None):
     """
     relpath = MusicDirectory.from_config(cfg).relative(path)
     kind, entry = _entry_by_path(database, relpath)
+    videoids = []
     with database.transaction():
         if kind == "song":
             database.remove_song(entry["id"])
@@ -468,9 +495,9 @@ def remove_path(cfg, database, path, tracker=None):
         elif kind == "album":
             songids = database.remove_album(entry["id"])
         else:
-            songids = database.remove_artist(entry["id"])
-    if tracker is not None and songids:
-        forget_songs(tracker, songids)
+            songids, videoids = database.remove_artist(entry["id"])
+    if tracker is not None:
+        forget(tracker, songids, videoids)
     return kind, len(songids)
 
 
@@ -490,13 +517,40 @@ def _entry_by_path(database, relpath):
                       "with this path in the database")
 
 
-def forget_songs(tracker, songids):
-    """Delete the tracker's relations and played rows of removed songs."""
-    with tracker.transaction():
-        for songid in songids:
-            tracker.execute("DELETE FROM songrelations WHERE songida = ? OR songidb = ?",
-                            (songid, songid))
-            tracker.execute("DELETE FROM playedsongs WHERE songid = ?", (songid,))
+def forget(trackerdb, songids, videoids=()):
+    """Delete the tracker's relations and played rows of removed songs and videos."""
+    with trackerdb.transaction():
+        for target, ids in (("song", songids), ("video", videoids)):
+            for mediaid in ids:
+                playtracker.forget(trackerdb, target, mediaid)
+
+
+def remove_missing(cfg, database, summary, tracker=None):
+    """Remove the entries of the songs an import found missing (``summary.missing``).
+
+    Their rows, lyrics, tags and play relations go (as with ``remove_path``);
+    an album left without songs and an artist left without albums and
+    videos go too.  Returns the number of songs removed.
+
+    Raises:
+        PathError: the import found no song file at all (an unmounted disk
+            must not empty the library), or a path leaves the music directory.
+    """
+    if summary.missing and not summary.imported + summary.failed:
+        raise PathError("the import found no song files at all (is the music directory "
+                        "mounted?); nothing removed")
+    removed = sum(remove_path(cfg, database, path, tracker)[1] for path in summary.missing)
+    albums = sorted({path.rsplit("/", 1)[0] for path in summary.missing})
+    for album in albums:
+        entry = database.find_album_by_path(album)
+        if entry is not None and not database.get_album_songs(entry["id"]):
+            remove_path(cfg, database, album, tracker)
+    for artist in sorted({album.split("/", 1)[0] for album in albums}):
+        entry = database.find_artist_by_path(artist)
+        if entry is not None and not (database.get_albums(entry["id"])
+                                      or database.get_videos(entry["id"])):
+            remove_path(cfg, database, artist, tracker)
+    return removed
 
 
 def check_path(cfg, path):
@@ -531,14 +585,21 @@ def _video_problems(relpath):
 def _album_problems(directory, album, check_album=True):
     problems = []
     if check_album and album_name(album.path)[1] is None:
-        problems.append(f"{album.path}: album directory does not follow 'YYYY - Album'")
+        problems.append(f"{printable(album.path)}: album directory does not follow "
+                        "'YYYY - Album'")
     for path in album.songs:
-        if metatags.path_meta(path)["track"] is None:
-            problems.append(f"{path}: file name does not follow '[C-]NN Title.ext'")
-        try:
-            metatags.read_metadata(directory.absolute(path), probe=False)
-        except metatags.TagError as error:
-            problems.append(f"{path}: {error.reason}")
+        problems += [f"{printable(path)}: {problem}" for problem in _song_problems(directory, path)]
+    return problems
+
+
+def _song_problems(directory, path):
+    problems = [] if is_utf8(path) else [NOT_UTF8]
+    if metatags.path_meta(path)["track"] is None:
+        problems.append("file name does not follow '[C-]NN Title.ext'")
+    try:
+        metatags.read_metadata(directory.absolute(path), probe=False)
+    except metatags.TagError as error:
+        problems.append(error.reason)
     return problems
 
 

@@ -47,6 +47,25 @@ class AlbumDir:
     songs: tuple
 
 
+def is_utf8(path):
+    """True if ``path`` is valid UTF-8.
+
+    Python keeps the bytes of a file name that is not UTF-8 (an old Latin-1
+    disk) as surrogate escapes; such a name cannot be stored in the database
+    nor sent to the WebUI, so it must be renamed before it can be imported.
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(path):
+    """``path`` for messages: bytes that are not UTF-8 shown as ``\\xNN``."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def extension(path):
     """``"a/01 B.MP3"`` -> ``"mp3"`` (lower-cased, without the dot)."""
     return os.path.splitext(path)[1][1:].lower()
@@ -92,8 +111,12 @@ class MusicDirectory:
         is ``""``.
 
         Raises:
-            PathError: the path leaves the root, directly, by ``..`` or by a symlink.
+            PathError: the path leaves the root, directly, by ``..`` or by a
+                symlink, or its name is not valid UTF-8.
         """
+        if not is_utf8(os.fspath(path)):
+            raise PathError(f"{printable(os.fspath(path))}: the name is not valid UTF-8; "
+                            "rename it")
         absolute = os.path.abspath(os.path.join(self.root, os.fspath(path)))
         base = self.root if _inside(absolute, self.root) else self.realroot
         if not _inside(absolute, base):

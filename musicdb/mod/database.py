@@ -1,27 +1,40 @@
 """``musicdb database import|remove|check [PATH]``: the library from the command line.
 
 ``import`` reads the whole music directory, or one artist, album or song
-path, into the database (MusicDB 8 could only add single paths): a progress
-bar with songs/s on a terminal, then one summary line.  Running it again adds
-nothing twice and updates changed files.  It may run while the server runs
-(SQLite WAL, one short transaction per album); ``kill -USR1 <server pid>``
-makes the server reload its caches and every WebUI refresh.
+path, into the database (MusicDB 8 could only add single paths), then
+prints one summary line: added, updated, unchanged, failed, missing.
+Running it again adds nothing twice and updates changed files.  It may run
+while the server runs (SQLite WAL, one short transaction per album);
+``kill -USR1 <server pid>`` makes the server reload its caches and every
+WebUI refresh.
+
+Progress: a tqdm bar with songs/s on stderr when stderr is a terminal; on a
+pipe or a log file there is no bar (its ``\\r`` updates would be garbage
+there), only the summary.
+
+Songs in the database whose files are gone are listed as missing and kept
+(an unmounted disk must not cost their statistics and tags);
+``import --remove-missing`` removes them, with their tags, lyrics and play
+relations, and albums and artists left empty.
 
 ``remove`` deletes the database entries of a song, album or artist path
-(the files stay; the path may be gone already).  ``check`` tells what a path
-is and lists names that break the naming scheme and files that cannot be read.
+(the files stay; the path may be gone already) and their play relations.
+``check`` tells what a path is and lists names that break the naming scheme
+and files that cannot be read.
 
 PATH: absolute, relative to the current directory, or relative to the music
 directory (tried in this order).  Exit code 0, or 1 on an error, when a check
 found problems, or when an import could store nothing because every file failed.
 """
 
+import contextlib
 import os
 import sys
 import time
 
 import gevent.threadpool
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from musicdb.lib import datadir, importer
 from musicdb.lib.db.musicdb import MusicDatabase
@@ -38,6 +51,9 @@ def add_arguments(parser):
                          help="artist, album or song path (default: the whole music directory)")
     imports.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2),
                          help="threads reading and hashing files (default: %(default)s)")
+    imports.add_argument("--remove-missing", action="store_true",
+                         help="remove songs whose files are gone (with their tags, lyrics "
+                              "and play relations) instead of only listing them")
     remove = commands.add_parser("remove", help="remove a song, album or artist from the database")
     remove.add_argument("path", help="song, album or artist path (the files stay)")
     check = commands.add_parser("check", help="check a path against the naming scheme")
@@ -70,35 +86,79 @@ def open_database(cfg):
 
 def run_import(args, cfg):
     database = open_database(cfg)
-    pool = gevent.threadpool.ThreadPool(max(1, args.workers))
-    started = time.monotonic()
-    with tqdm(unit="song", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
-        try:
-            summary = importer.import_music(cfg, database, target(args.path, cfg), pool, bar)
-        finally:
-            pool.kill()
-            database.close()
-    report_import(summary, time.monotonic() - started)
+    try:
+        started = time.monotonic()
+        summary = import_with_progress(args, cfg, database)
+        report_import(summary, time.monotonic() - started, args.remove_missing)
+        if args.remove_missing and summary.missing:
+            with open_tracker(cfg) as tracker:
+                removed = importer.remove_missing(cfg, database, summary, tracker)
+            print(f"Removed {removed} missing songs from the database (with their tags, "
+                  "lyrics and play relations).")
+    finally:
+        database.close()
     return 1 if summary.failed and not summary.imported else 0
 
 
-def report_import(summary, seconds):
+def import_with_progress(args, cfg, database):
+    pool = gevent.threadpool.ThreadPool(max(1, args.workers))
+    try:
+        with progress_bar() as bar:
+            return importer.import_music(cfg, database, target(args.path, cfg), pool, bar)
+    finally:
+        pool.kill()
+
+
+@contextlib.contextmanager
+def progress_bar():
+    """A tqdm bar on stderr if it is a terminal, else a disabled one (no ``\\r`` in logs).
+
+    Log records go above the bar instead of through it.  A terminal that
+    reports no width (a pty without a size) gets 80 columns, not an empty bar.
+    """
+    if not sys.stderr.isatty():
+        with tqdm(disable=True) as bar:
+            yield bar
+        return
+    try:
+        sized = all(os.get_terminal_size(sys.stderr.fileno()))
+    except OSError:
+        sized = False
+    shape = {} if sized else {"ncols": 80, "nrows": 24}  # tqdm prints nothing for 0 x 0
+    with logging_redirect_tqdm(), tqdm(unit="song", file=sys.stderr, **shape) as bar:
+        yield bar
+
+
+def report_import(summary, seconds, removing=False):
     for path, reason in summary.failures:
         print(f"failed: {path}: {reason}", file=sys.stderr)
+    for path in summary.missing:
+        print(f"missing: {path}", file=sys.stderr)
     songs = summary.imported + summary.failed
     rate = songs / seconds if seconds > 0 else 0.0
     print(f"Import: {summary.line()} ({songs} songs in {seconds:.1f} s, {rate:.0f} songs/s)")
-    if summary.added or summary.updated:
+    if summary.missing and not removing:
+        print(f"{len(summary.missing)} songs in the database have no file any more; they stay "
+              "with their statistics and tags (database import --remove-missing removes them).")
+    if summary.added or summary.updated or (summary.missing and removing):
         print("A running server shows the changes after: kill -USR1 <server pid>")
+
+
+@contextlib.contextmanager
+def open_tracker(cfg):
+    tracker = TrackerDatabase(os.path.join(cfg.directories.data, "tracker.db"))
+    try:
+        yield tracker
+    finally:
+        tracker.close()
 
 
 def run_remove(args, cfg):
     database = open_database(cfg)
-    tracker = TrackerDatabase(os.path.join(cfg.directories.data, "tracker.db"))
     try:
-        kind, songs = importer.remove_path(cfg, database, target(args.path, cfg), tracker)
+        with open_tracker(cfg) as tracker:
+            kind, songs = importer.remove_path(cfg, database, target(args.path, cfg), tracker)
     finally:
-        tracker.close()
         database.close()
     print(f"Removed {kind} {args.path} from the database ({songs} songs); the files stay.")
     return 0

@@ -1,10 +1,13 @@
 """``python musicdb.py database import|remove|check``: the command line end to end."""
 
 import os
+import re
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -58,6 +61,66 @@ def test_import_of_a_path_relative_to_the_music_directory(library_home):
         sum(song["artist"] == artist for song in library.songs)
 
 
+def test_import_lists_missing_songs_and_removes_them_only_when_asked(library_home):
+    """A deleted file is listed as missing and kept; --remove-missing removes it and its album."""
+    library = library_home()
+    song = library.songs[0]["path"]
+    album = song.rsplit("/", 1)[0]
+    shutil.rmtree(library.music / album)
+    listed = library.cli("database", "import")
+    assert listed.returncode == 0, listed.stderr
+    assert f"missing: {song}" in listed.stderr and "--remove-missing" in listed.stdout
+    assert count(library, f"SELECT count(*) FROM songs WHERE path = '{song}'") == 1
+    removed = library.cli("database", "import", "--remove-missing")
+    assert removed.returncode == 0, removed.stderr
+    assert "Removed" in removed.stdout and "missing songs" in removed.stdout
+    assert count(library, f"SELECT count(*) FROM songs WHERE path = '{song}'") == 0
+    assert count(library, f"SELECT count(*) FROM albums WHERE path = '{album}'") == 0
+    assert ", 0 missing" in library.cli("database", "import").stdout
+
+
+def test_import_on_a_pipe_prints_no_progress_bar(library_home):
+    """stdout and stderr to a pipe or log file: no tqdm carriage returns, just the summary."""
+    library = library_home(imported=False)
+    result = library.cli("-q", "database", "import")
+    assert result.returncode == 0, result.stderr
+    assert "\r" not in result.stdout + result.stderr and "song/s" not in result.stderr
+    assert result.stdout.startswith("Import: ")
+
+
+def test_import_on_a_terminal_shows_a_progress_bar(library_home):
+    """On a terminal (also one reporting no size) the bar shows the count and songs/s."""
+    library = library_home(imported=False)
+    output = run_on_terminal([sys.executable, os.path.join(ROOT, "musicdb.py"), "-q",
+                              "--config", library.config, "database", "import"])
+    total = len(library.songs)
+    assert f"{total}/{total}" in output and "song/s" in output
+    assert f"Import: {total} added" in output
+
+
+def run_on_terminal(command, timeout=120):
+    """Run ``command`` with stdout and stderr on a new pseudo-terminal; returns what it wrote."""
+    import pty
+    master, slave = pty.openpty()
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    os.close(slave)
+    output = b""
+    try:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the process closed its end
+                break
+            if not data:
+                break
+            output += data
+        process.wait(timeout)
+    finally:
+        os.close(master)
+        process.kill()
+    return output.decode("utf-8", "replace")
+
+
 def test_import_refuses_a_path_outside_the_music_directory(library_home, tmp_path):
     library = library_home(imported=False)
     result = library.cli("database", "import", str(tmp_path))
@@ -88,6 +151,24 @@ def test_check_accepts_a_valid_album_and_names_every_problem(library_home):
     assert "Band/Untitled: album directory does not follow 'YYYY - Album'" in bad.stdout
     assert "Band/Untitled/Intro.mp3: file name does not follow" in bad.stdout
     assert bad.stdout.count("Band/Untitled/Intro.mp3") == 2  # naming and unreadable
+
+
+def test_names_that_are_not_utf8_are_listed_by_import_and_check(library_home):
+    """import and check name Latin-1 paths readably (\\xe9) on a pipe and exit as usual."""
+    from tests.library.test_import import add_latin1_names
+    library = library_home(imported=False)
+    add_latin1_names(library)
+    result = library.cli("database", "import")
+    assert result.returncode == 0, result.stderr
+    assert "failed: Band/2000 - Caf\\xe9/01 Song.mp3: the file or directory name is not valid " \
+        "UTF-8" in result.stderr
+    assert f"{len(library.songs)} added, 0 updated, 0 unchanged, 2 failed" in result.stdout
+    check = library.cli("database", "check", "Band")
+    assert check.returncode == 1
+    assert "Band/2000 - Caf\\xe9/01 Song.mp3: the file or directory name is not valid UTF-8" \
+        in check.stdout
+    refused = library.cli("database", "remove", os.fsdecode(b"Band/2000 - Caf\xe9"))
+    assert refused.returncode == 1 and "not valid UTF-8" in refused.stderr
 
 
 def test_killed_import_leaves_whole_albums_and_a_rerun_completes(tmp_path):
@@ -161,3 +242,102 @@ def test_running_server_shows_a_cli_import_after_sigusr1(library_home):
     finally:
         client.close()
         server.stop()
+
+
+def add_load_library(library, songs):
+    """Generate ``songs`` more files into the home's music directory under new artist names."""
+    source = library.home / "load-source"
+    generated = generate_library(source, songs=songs, seconds=1, formats=("mp3", "flac"), seed=7)
+    for artist in os.listdir(source):
+        os.rename(source / artist, library.music / f"Load {artist}")
+    return len(generated)
+
+
+class LoadClient(threading.Thread):
+    """A client that sends ``calls`` in a loop until stopped; keeps answer times and errors."""
+
+    def __init__(self, server, calls):
+        super().__init__(daemon=True)
+        self.client = Client(server, timeout=10)
+        self.calls = calls
+        self.stopped = threading.Event()
+        self.answered, self.errors = [], []  # answered: monotonic times
+
+    def run(self):
+        number = 0
+        while not self.stopped.is_set():
+            fncname, arguments = self.calls[number % len(self.calls)]
+            number += 1
+            self.call(fncname, arguments, f"load-{number}")
+        self.client.close()
+
+    def call(self, fncname, arguments, fncsig):
+        self.client.send("request", fncname, arguments, fncsig)
+        try:
+            packet = self.client.wait_for(lambda p: p.get("fncsig") == fncsig and p.get(
+                "method") in ("response", "broadcast") or p.get("fncname") == "MusicDB:Error")
+        except TimeoutError as error:
+            self.errors.append(f"{fncname}: {error}")
+            return
+        if packet.get("fncname") == "MusicDB:Error":
+            self.errors.append(f"{fncname}: {packet['arguments']}")
+        self.answered.append(time.monotonic())
+
+
+class LockProbe(threading.Thread):
+    """A third writer on music.db that keeps how long each of its write transactions waited."""
+
+    def __init__(self, path):
+        super().__init__(daemon=True)
+        self.path = path
+        self.stopped = threading.Event()
+        self.waits = []  # (monotonic time, seconds until the write lock was held)
+
+    def run(self):
+        database = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+        while not self.stopped.is_set():
+            started = time.monotonic()
+            database.execute("BEGIN IMMEDIATE")
+            self.waits.append((started, time.monotonic() - started))
+            database.execute("UPDATE albums SET hidden = hidden WHERE albumid = 1")
+            database.execute("COMMIT")
+            time.sleep(0.001)  # let the others have the lock
+        database.close()
+
+
+def test_cli_import_while_the_server_serves_readers_and_writers(library_home):
+    """A CLI import of 2,000 songs beside a server under read and write load: no locked
+    database on either side, no blocked event loop, only short write transactions."""
+    library = library_home()
+    added = add_load_library(library, 2000)
+    # The import competes with the server for this 2-core machine (and other test runs),
+    # so the loop may stall a little longer than 0.1 s without a lock being involved.
+    server = ServerProcess(library.home, env={"GEVENT_MAX_BLOCKING_TIME": "1.0"})
+    songid = count(library, "SELECT min(songid) FROM songs")
+    readers = LoadClient(server, [("GetFilteredArtistsWithAlbums", None),
+                                  ("GetAlbum", {"albumid": 1}),
+                                  ("Find", {"searchstring": "Road", "limit": 5})])
+    writer = LoadClient(server, [("UpdateSongStatistic", {"songid": songid, "statistic": "likes",
+                                                         "modifier": "inc"})])
+    probe = LockProbe(library.data / "music.db")
+    try:
+        for load in (readers, writer, probe):
+            load.start()
+        result = run_cli(server.config, "database", "import", "--workers", "1", timeout=300)
+        ended = time.monotonic()
+    finally:
+        for load in (readers, writer, probe):
+            load.stopped.set()
+            load.join(30)
+        log = server.log()
+        server.stop()
+    assert result.returncode == 0, result.stderr
+    assert f"Import: {added} added, 0 updated" in result.stdout
+    assert "locked" not in result.stderr + log
+    assert readers.errors == [] and writer.errors == []
+    seconds = float(re.search(r"songs in ([0-9.]+) s", result.stdout).group(1))
+    assert len([t for t in writer.answered if t >= ended - seconds]) > 10
+    waits = [wait for started, wait in probe.waits if started >= ended - seconds]
+    assert len(waits) > 10 and max(waits) < 0.3
+    assert count(library, f"SELECT likes FROM songs WHERE songid = {songid}") == \
+        len(writer.answered)

@@ -12,7 +12,8 @@ from mutagen.flac import FLAC
 from PIL import Image
 
 from musicdb.lib.demolib import FORMATS, make_broken_file
-from musicdb.lib.importer import import_demo, remove_path
+from musicdb.lib.db.trackerdb import TrackerDatabase
+from musicdb.lib.importer import import_demo, remove_missing, remove_path
 from musicdb.lib.musicdirectory import PathError
 
 
@@ -47,7 +48,8 @@ def test_every_format_is_imported_with_names_and_numbers_from_the_path(imported_
         assert row["bitrate"] > 0
         data = (library.music / song["path"]).read_bytes()
         assert row["checksum"] == hashlib.sha256(data).hexdigest()
-    assert library.summary.line() == f"{len(library.songs)} added, 0 updated, 0 unchanged, 0 failed"
+    assert library.summary.line() == \
+        f"{len(library.songs)} added, 0 updated, 0 unchanged, 0 failed, 0 missing"
 
 
 def test_albums_and_artists_get_their_columns_from_path_and_files(imported_library):
@@ -121,6 +123,29 @@ def test_album_of_only_broken_files_creates_no_entries(library_home):
     assert not rows(library, "SELECT * FROM albums WHERE path LIKE 'Broken Band/%'")
 
 
+def add_latin1_names(library):
+    """Copy a song into an album directory and under a file name that are Latin-1 bytes."""
+    song = library.songs[0]
+    source = bytes(library.music / song["path"])
+    album = bytes(library.music / song["path"].rsplit("/", 1)[0])
+    os.makedirs(bytes(library.music) + b"/Band/2000 - Caf\xe9")
+    shutil.copy(source, bytes(library.music) + b"/Band/2000 - Caf\xe9/01 Song.mp3")
+    shutil.copy(source, album + b"/98 Caf\xe9.mp3")
+
+
+def test_names_that_are_not_utf8_are_reported_and_the_rest_is_imported(library_home):
+    """Latin-1 file names (old disks) fail by name instead of crashing the whole import."""
+    library = library_home(imported=False)
+    add_latin1_names(library)
+    summary = library.import_()
+    album = library.songs[0]["path"].rsplit("/", 1)[0]
+    assert sorted(path for path, _ in summary.failures) == \
+        ["Band/2000 - Caf\\xe9/01 Song.mp3", f"{album}/98 Caf\\xe9.mp3"]
+    assert all("not valid UTF-8" in reason for _, reason in summary.failures)
+    assert summary.added == len(library.songs)
+    assert not rows(library, "SELECT * FROM artists WHERE path = 'Band'")
+
+
 # -- re-import --------------------------------------------------------------------------
 
 def test_reimport_adds_nothing_and_touches_no_row(library_home):
@@ -129,7 +154,8 @@ def test_reimport_adds_nothing_and_touches_no_row(library_home):
     before = rows(library, "SELECT * FROM songs ORDER BY songid")
     albums = rows(library, "SELECT * FROM albums ORDER BY albumid")
     summary = library.import_()
-    assert summary.line() == f"0 added, 0 updated, {len(library.songs)} unchanged, 0 failed"
+    assert summary.line() == \
+        f"0 added, 0 updated, {len(library.songs)} unchanged, 0 failed, 0 missing"
     assert rows(library, "SELECT * FROM songs ORDER BY songid") == before
     assert rows(library, "SELECT * FROM albums ORDER BY albumid") == albums
 
@@ -172,7 +198,7 @@ def test_renamed_song_file_keeps_its_row(library_home):
     summary = library.import_()
     row = rows(library, "SELECT * FROM songs WHERE songid = ?", (songid,))[0]
     assert (row["path"], row["name"]) == (newpath, "Renamed Song")
-    assert (summary.added, summary.updated) == (0, 1)
+    assert (summary.added, summary.updated, summary.missing) == (0, 1, [])
     assert len(rows(library, "SELECT * FROM songs")) == len(library.songs)
 
 
@@ -205,6 +231,93 @@ def test_new_song_in_a_known_album_is_added_and_counted(library_home):
     album = rows(library, "SELECT * FROM albums WHERE path = ?", (path,))[0]
     assert (summary.added, summary.unchanged) == (1, len(library.songs))
     assert album["numofsongs"] == len(songs) + 1
+
+
+# -- songs whose files are gone --------------------------------------------------------
+
+def delete_files(library):
+    """Delete one whole album directory and one song of another album; returns their paths."""
+    albums = albums_of(library.songs)
+    gone_album, rest = next((path, songs) for path, songs in albums.items())
+    other = next(songs for path, songs in albums.items()
+                 if path != gone_album and len(songs) > 1)
+    shutil.rmtree(library.music / gone_album)
+    os.remove(library.music / other[0]["path"])
+    return [song["path"] for song in rest], other[0]["path"]
+
+
+def test_deleted_song_is_listed_as_missing_and_keeps_its_row(library_home):
+    """Re-import after deleting files: the songs are reported missing, their rows and likes stay
+    (an unmounted disk must not wipe statistics); nothing else changes."""
+    library = library_home()
+    album, song = delete_files(library)
+    database = library.database()
+    database.execute("UPDATE songs SET likes = 3 WHERE path = ?", (song,))
+    database.close()
+    summary = library.import_()
+    assert summary.missing == sorted(album + [song])
+    assert summary.unchanged == len(library.songs) - len(album) - 1
+    assert rows(library, "SELECT likes FROM songs WHERE path = ?", (song,)) == [{"likes": 3}]
+    assert len(rows(library, "SELECT * FROM songs")) == len(library.songs)
+
+
+def test_remove_missing_drops_songs_relations_and_emptied_albums(library_home):
+    """remove_missing deletes the missing songs with tags and tracker rows; an album left
+    without songs goes too, the other album is recounted, present songs stay."""
+    library = library_home()
+    album, song = delete_files(library)
+    database = library.database()
+    tracker = TrackerDatabase(str(library.data / "tracker.db"))
+    ids = {row["path"]: row["songid"] for row in database.rows("SELECT songid, path FROM songs")}
+    kept = next(songid for path, songid in ids.items() if path not in album + [song])
+    tracker.execute("INSERT INTO songrelations (songida, songidb) VALUES (?, ?)", (kept, ids[song]))
+    tracker.execute("INSERT INTO playedsongs (songid) VALUES (?)", (ids[album[0]],))
+    database.execute("INSERT INTO songtags (songid, tagid) VALUES (?, 1)", (ids[song],))
+    summary = library.import_()
+    assert remove_missing(library.cfg, database, summary, tracker) == len(album) + 1
+    assert len(database.rows("SELECT * FROM songs")) == len(library.songs) - len(album) - 1
+    assert database.find_album_by_path(album[0].rsplit("/", 1)[0]) is None
+    other = database.find_album_by_path(song.rsplit("/", 1)[0])
+    assert other["numofsongs"] == len(database.get_album_songs(other["id"]))
+    assert not database.rows("SELECT * FROM songtags")
+    assert not tracker.rows("SELECT * FROM songrelations") + tracker.rows("SELECT * FROM playedsongs")
+    assert library.import_().missing == []
+    database.close()
+    tracker.close()
+
+
+def test_remove_missing_removes_an_artist_left_without_albums(library_home):
+    """When every album of an artist is gone from disk, the artist entry goes too."""
+    library = library_home()
+    artist = library.songs[-1]["artist"]
+    shutil.rmtree(library.music / artist)
+    database = library.database()
+    remove_missing(library.cfg, database, library.import_())
+    assert database.find_artist_by_path(artist) is None
+    assert not database.rows("SELECT * FROM songs WHERE path LIKE ?", (artist + "/%",))
+    database.close()
+
+
+def test_remove_missing_refuses_when_the_music_directory_is_empty(library_home):
+    """An unmounted music directory (no song file found) never empties the library."""
+    library = library_home()
+    shutil.rmtree(library.music)
+    library.music.mkdir()
+    summary = library.import_()
+    assert len(summary.missing) == len(library.songs)
+    database = library.database()
+    with pytest.raises(PathError, match="no song files"):
+        remove_missing(library.cfg, database, summary)
+    assert len(database.rows("SELECT * FROM songs")) == len(library.songs)
+    database.close()
+
+
+def test_import_of_one_album_lists_only_its_missing_songs(library_home):
+    """Missing songs are looked for below the imported path only."""
+    library = library_home()
+    album, song = delete_files(library)
+    summary = library.import_(song.rsplit("/", 1)[0])
+    assert summary.missing == [song]
 
 
 # -- what is imported -------------------------------------------------------------------
@@ -264,7 +377,6 @@ def test_symlinked_album_out_of_the_root_is_not_imported(library_home, demo_libr
 
 def test_remove_album_deletes_rows_tags_and_tracker_entries_not_files(library_home):
     """remove_path on an album drops its songs, their tags and play relations; files stay."""
-    from musicdb.lib.db.trackerdb import TrackerDatabase
     library = library_home()
     path, songs = next(iter(albums_of(library.songs).items()))
     database = library.database()
@@ -285,19 +397,26 @@ def test_remove_album_deletes_rows_tags_and_tracker_entries_not_files(library_ho
 
 
 def test_remove_artist_also_removes_hidden_albums_and_videos(library_home):
-    """MusicDB 8 left hidden albums and videos of a removed artist orphaned; we remove them."""
+    """MusicDB 8 left hidden albums and videos of a removed artist orphaned; we remove them,
+    and the videos' play relations with them."""
     library = library_home()
     artist = library.songs[0]["artist"]
     database = library.database()
     artistid = database.find_artist_by_path(artist)["id"]
     database.execute("UPDATE albums SET hidden = 1 WHERE artistid = ?", (artistid,))
-    database.execute("INSERT INTO videos (artistid, name, path) VALUES (?, 'V', ?)",
-                     (artistid, f"{artist}/2000 - V.mp4"))
-    kind, removed = remove_path(library.cfg, database, artist)
+    videoid = database.execute("INSERT INTO videos (artistid, name, path) VALUES (?, 'V', ?)",
+                               (artistid, f"{artist}/2000 - V.mp4")).lastrowid
+    tracker = TrackerDatabase(str(library.data / "tracker.db"))
+    tracker.execute("INSERT INTO videorelations (videoida, videoidb) VALUES (?, 99)", (videoid,))
+    tracker.execute("INSERT INTO playedvideos (videoid) VALUES (?)", (videoid,))
+    kind, removed = remove_path(library.cfg, database, artist, tracker)
     assert kind == "artist" and removed == sum(s["artist"] == artist for s in library.songs)
     for table in ("albums", "songs", "videos"):
         assert not database.rows(f"SELECT * FROM {table} WHERE artistid = ?", (artistid,))
+    assert not tracker.rows("SELECT * FROM videorelations") + tracker.rows(
+        "SELECT * FROM playedvideos")
     database.close()
+    tracker.close()
 
 
 def test_removing_an_unknown_path_raises_lookup_error(library_home):

@@ -409,14 +409,17 @@ class MusicDatabase(Database):
         """Delete an artist with all albums (hidden ones too), songs and videos.
 
         MusicDB 8 skipped hidden albums and videos and left them orphaned,
-        pointing to an artist that no longer exists.  Returns the removed song IDs.
+        pointing to an artist that no longer exists.  Returns ``(removed song
+        IDs, removed video IDs)`` (their tracker rows are the caller's).
         """
         songids = []
         with self.transaction():
             for row in self.rows("SELECT albumid FROM albums WHERE artistid = ?", (artistid,)):
                 songids += self.remove_album(row["albumid"])
+            videoids = [row["videoid"] for row in
+                        self.rows("SELECT videoid FROM videos WHERE artistid = ?", (artistid,))]
             self.execute("DELETE FROM videotags WHERE videoid IN "
                          "(SELECT videoid FROM videos WHERE artistid = ?)", (artistid,))
             self.execute("DELETE FROM videos WHERE artistid = ?", (artistid,))
             self.execute("DELETE FROM artists WHERE artistid = ?", (artistid,))
-        return songids
+        return songids, videoids
