@@ -7,10 +7,12 @@ database prepared the same way (``library_server``).
 """
 
 import os
+import threading
 
 import pytest
 import websocket
 
+from musicdb.lib import datadir
 from musicdb.lib.cfg.webui import WebUIConfig
 from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.mdbapi import handlers
@@ -148,3 +150,17 @@ def connect():
 
 def state_file(server):
     return os.path.join(server.home, "data", "state", "state.ini")
+
+
+@pytest.fixture
+def write_threads(monkeypatch):
+    """The thread IDs of every atomic file write from now on (they belong in the thread pool)."""
+    threads = []
+    original = datadir.write_atomic
+
+    def write_atomic(*args):
+        threads.append(threading.get_ident())
+        return original(*args)
+
+    monkeypatch.setattr(datadir, "write_atomic", write_atomic)
+    return threads

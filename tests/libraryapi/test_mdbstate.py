@@ -186,18 +186,10 @@ def test_a_value_that_could_not_be_written_is_not_shown_as_stored(state, monkeyp
     assert state.selection(EXAMPLE_TAGS).genres == ["Rock"]
 
 
-def test_writes_run_outside_the_event_loop_thread(state, monkeypatch):
+def test_writes_run_outside_the_event_loop_thread(state, write_threads):
     """The fsync of an atomic write can take long on a busy disk; it must not stall clients."""
-    threads = []
-    original = datadir.write_atomic
-
-    def write_atomic(*args):
-        threads.append(threading.get_ident())
-        return original(*args)
-
-    monkeypatch.setattr(datadir, "write_atomic", write_atomic)
     state.set("GenreFilter", "Rock", True)
-    assert threads and threading.get_ident() not in threads
+    assert write_threads and threading.get_ident() not in write_threads
     assert state.selection(EXAMPLE_TAGS).genres == ["Rock"]
 
 

@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from musicdb.lib import datadir
 from musicdb.lib.cfg.webui import WebUIConfig, stream_url
 from musicdb.lib.ws.errors import InvalidArguments
 from tests.libraryapi.conftest import STREAM_URL
@@ -176,15 +175,7 @@ def test_a_carriage_return_in_a_value_keeps_the_file_readable(ctx, api):
     assert api("LoadWebUIConfiguration")["Stream"]["password"] == "se\ncret"
 
 
-def test_writes_run_outside_the_event_loop_thread(ctx, api, monkeypatch):
+def test_writes_run_outside_the_event_loop_thread(ctx, api, write_threads):
     """The fsync of an atomic write can take long on a busy disk; it must not stall clients."""
-    threads = []
-    original = datadir.write_atomic
-
-    def write_atomic(*args):
-        threads.append(threading.get_ident())
-        return original(*args)
-
-    monkeypatch.setattr(datadir, "write_atomic", write_atomic)
     api("SaveWebUIConfiguration", config=api("LoadWebUIConfiguration"))
-    assert len(threads) == 2 and threading.get_ident() not in threads
+    assert len(write_threads) == 2 and threading.get_ident() not in write_threads
