@@ -73,6 +73,30 @@ def write_artwork(data, directory, name, scales):
     return name
 
 
+def complete_scales(directory, name, scales):
+    """Write the scaled copies of ``directory/name`` that are missing; returns how many.
+
+    For artwork written before a scale was added to ``[albumcover] scales``,
+    or copies deleted by hand: the WebUI loads every scale and shows a broken
+    image where one is missing.
+
+    Raises:
+        ArtworkError: the full-size image cannot be read or a copy cannot be written.
+    """
+    missing = [scale for scale in scales
+               if not os.path.isfile(os.path.join(directory, f"{scale}x{scale}", name))]
+    if not missing:
+        return 0
+    try:
+        with Image.open(os.path.join(directory, name)) as image:
+            image.load()
+            for scale in missing:
+                _write_scaled(image, os.path.join(directory, f"{scale}x{scale}"), name, scale)
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        raise ArtworkError(f"artwork {name!r}: {error}") from None
+    return len(missing)
+
+
 def ensure_default_artwork(directory):
     """Create ``directory/default.jpg`` (a neutral dark image) if it is missing.
 

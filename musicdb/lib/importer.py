@@ -170,6 +170,10 @@ def _album_artwork(job, albumdir, root, songs):
     """The artwork name the album should have after this import, or None."""
     if job.current and job.current != albumartwork.DEFAULT_ARTWORK \
             and os.path.isfile(os.path.join(job.directory, job.current)):
+        try:
+            albumartwork.complete_scales(job.directory, job.current, job.scales)
+        except albumartwork.ArtworkError as error:
+            log.warning("%s: %s", albumdir, error)
         return job.current
     data = _embedded_cover(root, songs) or _cover_file_data(albumdir)
     if data is None:
@@ -379,8 +383,8 @@ class Importer:
             return row["albumid"]
         name, release = album_name(album.path)
         first = changed[0].meta
-        if release is None:
-            release = first["release"] or 0
+        if release is None:  # the first year any song's tags give (a song may have none)
+            release = next((song.meta["release"] for song in changed if song.meta["release"]), 0)
         columns = {"name": name, "release": release}
         moved = self._moved_album(changed)
         if moved is not None:

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import pytest
 from mutagen.flac import FLAC
-from mutagen.id3 import APIC, COMM, ID3, PRIV, TIT2, TPUB, TRCK, USLT
+from mutagen.id3 import APIC, COMM, ID3, PRIV, TDRC, TIT2, TPE1, TPOS, TPUB, TRCK, USLT
 from mutagen.mp4 import MP4
 from mutagen.oggvorbis import OggVorbis
 
@@ -234,6 +234,22 @@ def test_track_total_suffix_is_ignored(sample):
     tags.add(TRCK(encoding=3, text="7/12"))
     tags.save(path)
     assert read_metadata(path, probe=False).track == 7
+
+
+def test_id3v23_latin1_tags_with_number_pairs_and_a_full_date(sample):
+    """ID3v2.3 Latin-1 text that is no UTF-8 ("Björk") stays as it is; "3/12", "2/2" and
+    "2001-05-03" give track 3, CD 2 and year 2001."""
+    path = sample("mp3")
+    ID3(path).delete(path)
+    tags = ID3()
+    for frame in (TIT2(encoding=0, text="Caf\xe9"), TPE1(encoding=0, text="Bj\xf6rk"),
+                  TRCK(encoding=0, text="3/12"), TPOS(encoding=0, text="2/2"),
+                  TDRC(encoding=0, text="2001-05-03")):
+        tags.add(frame)
+    tags.save(path, v2_version=3)
+    meta = read_metadata(path, probe=False)
+    assert (meta.title, meta.artist) == ("Caf\xe9", "Bj\xf6rk")
+    assert (meta.track, meta.cd, meta.release) == (3, 2, 2001)
 
 
 def test_lyrics_come_from_the_first_uslt_frame(sample):

@@ -9,6 +9,7 @@ from collections import Counter
 import gevent
 import pytest
 from mutagen.flac import FLAC
+from mutagen.id3 import ID3, TALB, TDRC, TIT2, TPOS, TRCK
 from PIL import Image
 
 from musicdb.lib.demolib import FORMATS, make_broken_file
@@ -88,6 +89,22 @@ def test_album_artwork_is_written_with_every_scale(imported_library):
                 assert scaled.size == (96, 96)  # small covers are never enlarged
 
 
+def test_reimport_restores_missing_scaled_artwork(library_home):
+    """A scale directory that is gone (a new [albumcover] scales value, or deleted by hand)
+    is filled again from the full-size artwork on the next import."""
+    library = library_home()
+    artwork = library.data / "webdata" / "artwork"
+    names = {row["artworkpath"] for row in rows(library, "SELECT artworkpath FROM albums")}
+    names.discard("default.jpg")
+    shutil.rmtree(artwork / "200x200")
+    (artwork / "150x150" / next(iter(names))).unlink()
+    library.import_()
+    for name in names:
+        for scale in (150, 200):
+            with Image.open(artwork / f"{scale}x{scale}" / name) as scaled:
+                assert scaled.format == "JPEG" and scaled.size == (96, 96)
+
+
 def test_cover_file_in_the_album_folder_is_used_and_scaled(library_home, tmp_path):
     """An album without embedded art takes folder.png, converted to JPEG, scaled to fit NxN."""
     library = library_home(imported=False)
@@ -144,6 +161,48 @@ def test_names_that_are_not_utf8_are_reported_and_the_rest_is_imported(library_h
     assert all("not valid UTF-8" in reason for _, reason in summary.failures)
     assert summary.added == len(library.songs)
     assert not rows(library, "SELECT * FROM artists WHERE path = 'Band'")
+
+
+def odd_album(library):
+    """A free-form album of MP3s with real-world tags: ID3v2.3 Latin-1 with "3/12", "2/2"
+    and a full date, ID3v1 only, no tags at all; plus a FLAC with an upper-case extension."""
+    mp3 = next(s for s in library.songs if s["format"] == "mp3")["path"]
+    flac = next(s for s in library.songs if s["format"] == "flac")["path"]
+    album = library.music / "Odd Band" / "Greatest Hits"
+    album.mkdir(parents=True)
+    for name in ("Track Three.MP3", "Old.mp3", "Nothing.mp3"):
+        shutil.copy(library.music / mp3, album / name)
+        ID3(album / name).delete(album / name)
+    tags = ID3()
+    for frame in (TIT2(encoding=0, text="Caf\xe9"), TALB(encoding=0, text="Gr\xfc\xdfe"),
+                  TRCK(encoding=0, text="3/12"), TPOS(encoding=0, text="2/2"),
+                  TDRC(encoding=0, text="2001-05-03")):
+        tags.add(frame)
+    tags.save(album / "Track Three.MP3", v2_version=3)
+    with open(album / "Old.mp3", "ab") as handle:
+        handle.write(b"TAG" + b"Old Song".ljust(30, b"\0") + b"Old Artist".ljust(30, b"\0")
+                     + b"Old Album".ljust(30, b"\0") + b"1987" + bytes(28) + b"\0\x04\x11")
+    loud = library.music / "Odd Band" / "2003 - Loud"
+    loud.mkdir()
+    shutil.copy(library.music / flac, loud / "01 Shout.FLAC")
+
+
+def test_real_world_tags_and_names_fill_in_where_the_path_does_not_tell(library_home):
+    """Free-form names take title, track ("3/12"), CD ("2/2") and year from ID3v2.3 Latin-1
+    or ID3v1 tags; untagged files keep their file name; .FLAC is a song."""
+    library = library_home(imported=False)
+    odd_album(library)
+    summary = library.import_()
+    assert summary.failed == 0 and summary.added == len(library.songs) + 4
+    album = rows(library, "SELECT * FROM albums WHERE path = 'Odd Band/Greatest Hits'")[0]
+    # release: the first song in file order whose tags give a year ("Nothing.mp3" has none)
+    assert (album["name"], album["release"], album["numofsongs"]) == ("Greatest Hits", 1987, 3)
+    songs = {row["path"].rsplit("/", 1)[1]: (row["name"], row["number"], row["cd"])
+             for row in rows(library, "SELECT * FROM songs WHERE albumid = ?", (album["albumid"],))}
+    assert songs == {"Track Three.MP3": ("Caf\xe9", 3, 2), "Old.mp3": ("Old Song", 4, 1),
+                     "Nothing.mp3": ("Nothing", 0, 1)}
+    loud = rows(library, "SELECT * FROM songs WHERE path = 'Odd Band/2003 - Loud/01 Shout.FLAC'")
+    assert [(row["name"], row["number"], row["cd"]) for row in loud] == [("Shout", 1, 1)]
 
 
 # -- re-import --------------------------------------------------------------------------
