@@ -280,15 +280,21 @@ class Importer:
         self.progress = progress
         self.artworkdir = os.path.join(cfg.directories.data, "webdata", "artwork")
         self.scales = tuple(int(scale) for scale in cfg.albumcover.scales)
-        self.cache = ImportCache(cfg.directories.data)
+        self.datadir = cfg.directories.data
+        self.cache = None
         self.summary = ImportSummary()
         self._lost = None
 
     def close(self):
-        self.cache.close()
+        """Close the import cache (in the pool: closing may checkpoint and sync the file)."""
+        if self.cache is not None:
+            self.pool.apply(self.cache.close)
+            self.cache = None
 
     def run(self, path=""):
         relpath = self.directory.relative(path)
+        # Creating the cache file takes tens of milliseconds of disk work: not in the hub.
+        self.cache = self.pool.apply(ImportCache, (self.datadir,))
         albums = self.pool.apply(self.directory.album_dirs, (relpath,))
         self.pool.apply(albumartwork.ensure_default_artwork, (self.artworkdir,))
         self._load()

@@ -68,6 +68,10 @@ def run(args, cfg):
     except (PathError, LookupError, DatabaseError, OSError) as error:
         print(f"musicdb: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # every album stored so far is complete
+        print("musicdb: interrupted; what was stored is consistent, run the command again "
+              "to complete it", file=sys.stderr)
+        return 130
 
 
 def target(given, cfg):

@@ -171,19 +171,26 @@ def test_names_that_are_not_utf8_are_listed_by_import_and_check(library_home):
     assert refused.returncode == 1 and "not valid UTF-8" in refused.stderr
 
 
-def test_killed_import_leaves_whole_albums_and_a_rerun_completes(tmp_path):
-    """SIGKILL during an import leaves only complete albums; the next run adds the rest once."""
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGINT])
+def test_killed_import_leaves_whole_albums_and_a_rerun_completes(tmp_path, signum):
+    """SIGKILL or Ctrl-C during an import leaves only complete albums; the next run adds the
+    rest once.  Ctrl-C ends with a one-line message and exit code 130, no traceback."""
     home = tmp_path / "home"
     config = write_config(str(home), free_port())
     songs = generate_library(home / "music", songs=1500, seconds=1, formats=("mp3", "flac"))
-    command = [sys.executable, os.path.join(ROOT, "musicdb.py"), "--config", config,
+    command = [sys.executable, os.path.join(ROOT, "musicdb.py"), "-q", "--config", config,
                "database", "import", "--workers", "1"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
     try:
-        albums = poll_albums(home / "data" / "music.db", process)
+        albums = poll_albums(home / "data" / "music.db", process, signum)
+        stderr = process.communicate(timeout=30)[1]
     finally:
         process.kill()
         process.wait(10)
+    if signum == signal.SIGINT:
+        assert process.returncode == 130 and "Traceback" not in stderr
+        assert "interrupted" in stderr
     assert 0 < albums < len({song["path"].rsplit("/", 1)[0] for song in songs})
     assert_whole_albums(home)
     rerun = run_cli(config, "database", "import")
@@ -195,8 +202,9 @@ def test_killed_import_leaves_whole_albums_and_a_rerun_completes(tmp_path):
     assert sorted(paths) == sorted(song["path"] for song in songs)
 
 
-def poll_albums(path, process, timeout=60):
-    """The number of albums once the import committed its first one (polls the file)."""
+def poll_albums(path, process, signum, timeout=60):
+    """Send ``signum`` once the import committed its first album (polls the file); returns
+    the number of albums then."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
         try:
@@ -206,7 +214,7 @@ def poll_albums(path, process, timeout=60):
         except sqlite3.Error:
             found = 0
         if found:
-            process.send_signal(signal.SIGKILL)
+            process.send_signal(signum)
             return found
         time.sleep(0.002)
     pytest.fail("the import committed no album before it ended")
