@@ -180,7 +180,7 @@ class MDBState:
         return True
 
     def _write(self, parser):
-        """Write ``parser`` and take it as the current state; on failure, re-read the file next time."""
+        """Write ``parser`` and make it the current state (after a failure: the file, re-read)."""
         text = io.StringIO()
         parser.write(text)
         try:
