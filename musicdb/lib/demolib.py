@@ -413,7 +413,8 @@ def generate_library(root: str | os.PathLike, songs: int = 20,
     clips = _encode_clips(sorted({a.fmt for a in albums}), seconds) if albums else {}
     rng = random.Random(f"{seed}-titles")
     result: list[dict[str, Any]] = []
-    with tqdm(total=songs, unit="song", disable=not progress) as bar:
+    # disable=None: tqdm stays quiet on a pipe or log file (no \r garbage there).
+    with tqdm(total=songs, unit="song", disable=None if progress else True) as bar:
         for album in albums:
             album_songs = list(_album_songs(rng, album, seconds))
             _write_album(root, album, album_songs, clips)

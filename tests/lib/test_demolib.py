@@ -258,7 +258,9 @@ def test_cli_writes_the_requested_songs(tmp_path, capsys):
     assert main([str(tmp_path), "--songs", "7", "--formats", "mp3,m4a"]) == 0
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert len(files) == 7 and {p.suffix for p in files} == {".mp3", ".m4a"}
-    assert "7 songs" in capsys.readouterr().out
+    output = capsys.readouterr()
+    assert "7 songs" in output.out
+    assert "\r" not in output.err  # stderr is no terminal here: no progress bar garbage
 
 
 def test_cli_reports_bad_format_and_exits_nonzero(tmp_path, capsys):
