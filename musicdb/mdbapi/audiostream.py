@@ -245,8 +245,8 @@ class AudioStream:
         return {"isconnected": self.enabled and self._running, "isplaying": self._playing}
 
     def played_time(self):
-        """Seconds of the current song streamed so far; the integer 0 without a song."""
-        if self._entry is None:
+        """Seconds of the current song streamed so far; the integer 0 without a song or stream."""
+        if self._entry is None or not self.enabled:
             return 0
         return round(self._played, 2)
 
@@ -258,9 +258,16 @@ class AudioStream:
         """Queue a play/pause toggle, decided when it runs (two toggles cancel out)."""
         self._push(("toggle", None))
 
-    def play_next(self):
-        """Queue PlayNextSong: leave the current song untracked, go to the next one."""
-        self._push(("next", None))
+    def play_next(self, entryid=None):
+        """Queue PlayNextSong: leave the current song untracked, go to the next one.
+
+        The skip names the entry to leave (``entryid``, default: the queue
+        head now), so a song that ends by itself before the command runs
+        is not followed by a second, unwanted skip of its successor.
+        """
+        if entryid is None:
+            entryid = self._queue_call("head_entryid")
+        self._push(("next", entryid))
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -293,7 +300,7 @@ class AudioStream:
 
     def _execute(self, name, value):
         if name == "next":
-            self._skip()
+            self._skip(value)
             return
         flag = (not self._playing) if name == "toggle" else value
         self._playing = flag and self.enabled
@@ -404,15 +411,18 @@ class AudioStream:
         """Pop our song off the queue (unless the queue already moved on) and take the new head."""
         entry = self._entry
         self._close_source()
-        head = self._queue_call("current")
-        if head is not None and entry is not None and head["entryid"] == entry["entryid"]:
-            head = self._queue_call("next")
-        self._change_entry(head)
+        if entry is None:
+            self._change_entry(self._queue_call("current"))
+        else:
+            self._change_entry(self._queue_call("next", entry["entryid"]))
 
-    def _skip(self):
-        """PlayNextSong: the head is popped without tracking, the new head starts at 0."""
-        self._close_source()
-        self._change_entry(self._queue_call("next"))
+    def _skip(self, entryid):
+        """PlayNextSong: the entry is popped untracked if it is still the head; the new head starts at 0."""
+        if entryid is None:
+            return
+        head = self._queue_call("next", entryid)
+        if head is None or self._entry is None or head["entryid"] != self._entry["entryid"]:
+            self._change_entry(head)
 
     def _change_entry(self, entry):
         self._close_source()
@@ -426,9 +436,9 @@ class AudioStream:
             self._source.close(block)
             self._source = None
 
-    def _queue_call(self, name):
+    def _queue_call(self, name, *args):
         queue = getattr(self.ctx, "songqueue", None)
-        return getattr(queue, name)() if queue is not None else None
+        return getattr(queue, name)(*args) if queue is not None else None
 
     def _guarded(self, function, *args):
         """Run one step; an exception is logged (rate-limited) and the song given up."""

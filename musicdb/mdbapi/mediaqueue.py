@@ -70,22 +70,27 @@ class MediaQueue:
                 changed = self._fill(1) or changed
             if changed:
                 self._commit()
-            return dict(self._entries[0]) if self._entries else None
+            return self._head()
 
     # -- changes ----------------------------------------------------------------------
 
-    def next(self):
-        """The head finished or was skipped: pop it, refill to two, announce; returns the new head."""
+    def next(self, entryid=None):
+        """The head finished or was skipped: pop it, refill to two, announce; returns the new head.
+
+        With ``entryid`` only that entry is popped: a song end and a skip of
+        the same song that race each other pop it once, never its successor
+        too.  If the head is another entry already, nothing changes.
+        """
         with self._lock:
-            if not self._entries:
-                return None
+            if not self._entries or entryid not in (None, self._entries[0]["entryid"]):
+                return self._head()
             self._entries.pop(0)
             if self.can_fill():
                 self._fill(MIN_LENGTH)
             self._save()
             events.notify(self.EVENT, self.POPPED)
             events.notify(self.EVENT, self.CHANGED)
-            return dict(self._entries[0]) if self._entries else None
+            return self._head()
 
     def add(self, mediaid, position, israndom=False):
         """Insert ``mediaid`` at ``position`` ("next", "last" or an entry ID to follow).
@@ -131,13 +136,23 @@ class MediaQueue:
             self._commit()
             return True
 
-    def remove(self, entryid):
-        """Remove a queued entry (not the head: that is a skip) and refill to two.
+    def remove(self, entryid, skip=None):
+        """Remove an entry and refill to two; removing the head is a skip.
 
-        Returns True if the queue changed.
+        The head is handed to ``skip(entryid)`` (the stream that plays it
+        moves on), or popped at once without ``skip``.  Deciding this under
+        the lock means an entry that became the head while the caller waited
+        is skipped, not kept.  Returns True if the queue changed or a skip
+        was requested.
         """
         with self._lock:
-            if len(self._entries) < MIN_LENGTH or self._entries[0]["entryid"] == entryid:
+            if self._entries and self._entries[0]["entryid"] == entryid:
+                if skip is None:
+                    self.next(entryid)
+                else:
+                    skip(entryid)
+                return True
+            if len(self._entries) < MIN_LENGTH:
                 return False
             before = len(self._entries)
             self._entries = [e for e in self._entries if e["entryid"] != entryid]
@@ -149,6 +164,9 @@ class MediaQueue:
             return changed
 
     # -- internals ----------------------------------------------------------------------
+
+    def _head(self):
+        return dict(self._entries[0]) if self._entries else None
 
     def _insert_index(self, position):
         if position == "last":

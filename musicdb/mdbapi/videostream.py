@@ -60,8 +60,15 @@ class VideoStream:
     def set_streaming(self, streaming):
         self._push(("stream", bool(streaming)))
 
-    def play_next(self):
-        self._push(("next", None))
+    def play_next(self, entryid=None):
+        """Skip ``entryid`` (default: the queue head now) if it is still the head when this runs.
+
+        Naming the entry keeps a skip that races with a ``VideoEnded`` of the
+        same video from skipping its successor too.
+        """
+        if entryid is None:
+            entryid = self.ctx.videoqueue.head_entryid()
+        self._push(("next", entryid))
 
     def video_ended(self, entryid):
         self._push(("ended", entryid))
@@ -107,8 +114,9 @@ class VideoStream:
             self._state["isstreaming"] = value
             events.notify("MusicDB:VideoStream", "onStatusChanged", wire_state(self._state))
         elif name == "next":
-            self.ctx.videoqueue.next()
-            self._state["isplaying"] = False
+            if value is not None and self.ctx.videoqueue.head_entryid() == value:
+                self.ctx.videoqueue.next(value)
+                self._state["isplaying"] = False
         elif name == "ended":
             self._ended(value)
 
@@ -119,8 +127,7 @@ class VideoStream:
                       entryid, self._state["currententry"])
             return
         self.ctx.playtracker.video_played(self._current["videoid"], self._current["israndom"])
-        if self.ctx.videoqueue.head_entryid() == entryid:
-            self.ctx.videoqueue.next()
+        self.ctx.videoqueue.next(entryid)
         self._state["isplaying"] = False
 
     def _announce(self):

@@ -1,5 +1,7 @@
 """The queue, statistics, relationship and video handlers, run as a packet would run them."""
 
+from types import SimpleNamespace
+
 import gevent
 import pytest
 
@@ -10,6 +12,7 @@ from musicdb.mdbapi.tracker import Tracker, add_relation
 from musicdb.mdbapi.videoqueue import VideoQueue
 from musicdb.mdbapi.videostream import VideoStream
 from tests.playback.conftest import make_cfg
+from tests.stream.test_engine import wait_until
 
 
 @pytest.fixture
@@ -182,3 +185,38 @@ def test_concurrent_insertions_are_all_saved_and_announced(datadir, cfg, library
     assert len(queue.entries()) == 20
     assert SongQueue(cfg, library.db, randy).entries() == queue.entries()
     assert notifications.count(("MusicDB:SongQueue", "onSongQueueChanged", None)) == 20
+
+
+def test_an_entry_that_became_the_head_while_its_removal_waited_is_skipped(api, ctx, songs):
+    """The head check and the removal are one step: the entry is skipped, not silently kept."""
+    first, second, _ = (ctx.songqueue.add(s, "last") for s in (songs[0], songs[4], songs[8]))
+    skipped = []
+    ctx.audiostream = SimpleNamespace(play_next=skipped.append)
+    with ctx.songqueue._lock:      # the stream is ending the first song right now
+        removal = gevent.spawn(api, "RemoveSongFromQueue", entryid=str(second))
+        gevent.sleep(0)
+        ctx.songqueue.next(first)
+    removal.join()
+    assert skipped == [second]
+
+
+def test_play_next_video_racing_video_ended_skips_only_the_ended_video(
+        datadir, library, trackerdb, randy, notifications):
+    """Before the fix the skip queued behind the end report popped the next video too."""
+    ctx = build_ctx(datadir, library, trackerdb, randy)
+    artist = library.add_artist()
+    videos = [library.add_video(artist, f"V{n}") for n in range(3)]
+    entries = [ctx.videoqueue.add(video, "last") for video in videos]
+    ctx.videostream.start()
+    try:
+        ctx.videostream.video_ended(entries[0])       # two clients, the same moment
+        handlers.call("RemoveVideoFromQueue", {"entryid": str(entries[0])}, ctx)
+        ctx.videostream.set_streaming(True)             # announced once both ran
+        wait_until(lambda: ("MusicDB:VideoStream", "onStatusChanged") in
+                   [(f, s) for f, s, _ in notifications])
+        assert [e["entryid"] for e in ctx.videoqueue.entries()] == entries[1:]
+        announced = [a["queue"]["entryid"] for f, s, a in notifications
+                     if s == "onStreamNextVideo"]
+        assert announced == [str(entries[1])]
+    finally:
+        ctx.videostream.stop()

@@ -163,10 +163,30 @@ def test_remove_refills_to_two_with_one_notification(songqueue, songs, notificat
     assert queue_events(notifications) == [CHANGED]
 
 
-def test_remove_refuses_the_head_and_queues_shorter_than_two(songqueue, songs):
+def test_removing_the_head_hands_it_to_the_skip_or_pops_it(songqueue, songs, quiet_randy):
+    """The head is never silently kept: the stream skips it, or without a stream it is popped."""
     head = songqueue.add(songs[0], "last")
-    assert not songqueue.remove(head)
-    assert move_ids(songqueue) == [head]
+    second = songqueue.add(songs[3], "last")
+    skipped = []
+    assert songqueue.remove(head, skip=skipped.append)
+    assert skipped == [head] and move_ids(songqueue) == [head, second]
+    assert songqueue.remove(head)
+    assert move_ids(songqueue) == [second]
+    assert not songqueue.remove(12345)
+    assert move_ids(songqueue) == [second]
+
+
+def test_a_skip_or_end_of_an_entry_that_is_no_longer_the_head_pops_nothing(
+        songqueue, songs, notifications):
+    """A song end and a skip of the same song racing each other pop it once, not its successor."""
+    head = songqueue.add(songs[0], "last")
+    second = songqueue.add(songs[3], "last")
+    third = songqueue.add(songs[6], "last")
+    assert songqueue.next(head)["entryid"] == second
+    del notifications[:]
+    assert songqueue.next(head)["entryid"] == second
+    assert move_ids(songqueue) == [second, third]
+    assert queue_events(notifications) == []
 
 
 def test_remove_of_an_unknown_entry_is_silent(songqueue, songs, notifications):

@@ -32,8 +32,11 @@ class ListQueue:
             raise self.fail
         return dict(self._entries[0]) if self._entries else None
 
-    def next(self):
-        if self._entries:
+    def head_entryid(self):
+        return self._entries[0]["entryid"] if self._entries else None
+
+    def next(self, entryid=None):
+        if self._entries and entryid in (None, self._entries[0]["entryid"]):
             entry = self._entries.pop(0)
             tracked = self.tracker is not None and entry["songid"] in self.tracker.songs
             self.popped.append((entry["songid"], tracked))

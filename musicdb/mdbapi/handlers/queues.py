@@ -130,23 +130,13 @@ def move_video_in_queue(args, ctx):
 @handler("RemoveSongFromQueue", args={"entryid": ENTRY_STRING})
 def remove_song_from_queue(args, ctx):
     """Removing the current song skips it (the audio stream moves on)."""
-    if ctx.songqueue.head_entryid() == args["entryid"]:
-        audiostream = getattr(ctx, "audiostream", None)
-        if audiostream is not None:
-            audiostream.play_next()
-        else:
-            ctx.songqueue.next()
-        return
-    ctx.songqueue.remove(args["entryid"])
+    audiostream = getattr(ctx, "audiostream", None)
+    ctx.songqueue.remove(args["entryid"], skip=audiostream.play_next if audiostream else None)
 
 
 @handler("RemoveVideoFromQueue", args={"entryid": ENTRY_STRING})
 def remove_video_from_queue(args, ctx):
     """Removing the current video is PlayNextVideo (a plain pop while the video stream is off)."""
-    if ctx.videoqueue.head_entryid() == args["entryid"]:
-        if ctx.videostream.running:
-            ctx.videostream.play_next()
-        else:
-            ctx.videoqueue.next()
-        return
-    ctx.videoqueue.remove(args["entryid"])
+    videostream = ctx.videostream
+    ctx.videoqueue.remove(args["entryid"],
+                          skip=videostream.play_next if videostream.running else None)
