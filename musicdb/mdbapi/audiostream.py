@@ -310,13 +310,14 @@ class AudioStream:
     # -- the producer ---------------------------------------------------------------------
 
     def _run(self):
+        """The producer: commands first, then a tick when due; nothing ends it but stop()."""
         next_tick = time.monotonic()
         while True:
             self._wakeup.clear()
             while self._commands:
                 self._guarded(self._execute, *self._commands.popleft())
             if self.enabled and time.monotonic() >= next_tick:
-                self._tick()
+                self._guarded(self._tick)
                 next_tick = time.monotonic() + TICK
             timeout = max(0.0, next_tick - time.monotonic()) if self.enabled else None
             self._wakeup.wait(timeout)

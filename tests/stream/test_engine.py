@@ -255,3 +255,37 @@ def test_disabled_stream_sends_only_the_heartbeat_but_answers_commands(engine):
     assert {p["arguments"] for p in e.events("onTimeChanged")} == {0}
     assert e.stream.state() == {"isconnected": False, "isplaying": False}
     assert e.received == b""
+
+
+def test_the_producer_survives_any_failure_of_an_iteration(engine, caplog):
+    """Even an error outside the guarded song steps (here: sending to the listeners) is logged
+    and the stream goes on, instead of ending the producer greenlet for good."""
+    e = engine("Low")
+    send = e.stream.broadcaster.send
+    failures = []
+
+    def send_failing_twice(segments):
+        if len(failures) < 2:
+            failures.append(1)
+            raise RuntimeError("listener bookkeeping broken")
+        send(segments)
+
+    e.stream.broadcaster.send = send_failing_twice
+    with caplog.at_level(logging.ERROR):
+        wait_until(lambda: len(failures) == 2)
+        size = len(e.received)
+        wait_until(lambda: len(e.received) > size + 20000, timeout=3)
+    e.stream.play(True)
+    wait_until(lambda: e.stream.played_time() > 0.3)
+    assert "listener bookkeeping broken" in caplog.text
+
+
+def test_the_disabled_stream_reports_the_integer_0_even_after_a_skip(engine):
+    """protocol.md §6.4 / api-playback.md §1: the "no stream" modes send the integer 0."""
+    e = engine("Low", "High", enabled=False)
+    e.stream.play_next()
+    wait_until(lambda: e.queue.popped)
+    count = len(e.events("onTimeChanged"))
+    wait_until(lambda: len(e.events("onTimeChanged")) > count, timeout=2.5)
+    assert [type(p["arguments"]) for p in e.events("onTimeChanged")] == \
+        [int] * len(e.events("onTimeChanged"))
