@@ -220,3 +220,16 @@ def test_play_next_video_racing_video_ended_skips_only_the_ended_video(
         assert announced == [str(entries[1])]
     finally:
         ctx.videostream.stop()
+
+
+@pytest.mark.parametrize("fncname", ["SetAudioStreamState", "SetVideoStreamState"])
+def test_an_unknown_stream_state_is_ignored_and_answered_with_null(api, ctx, fncname):
+    """api-playback.md: any other value is a warning and nothing happens (MusicDB 8 answered null);
+    SetVideoStreamState works like SetAudioStreamState."""
+    commands = []
+    ctx.audiostream = SimpleNamespace(play=commands.append, toggle=commands.append)
+    ctx.videostream = SimpleNamespace(set_streaming=commands.append)
+    assert api(fncname, state="stop") is None
+    assert commands == []
+    with pytest.raises(InvalidArguments):
+        api(fncname, state=1)

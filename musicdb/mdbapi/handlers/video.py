@@ -7,7 +7,7 @@ executes them in order and announces the results itself.
 import logging
 
 from . import handler
-from .arguments import one_of
+from .arguments import STR
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +38,19 @@ def get_video_stream_state(args, ctx):
     return result
 
 
-@handler("SetVideoStreamState", args={"state": one_of("play", "pause", "playpause")})
+@handler("SetVideoStreamState", args={"state": STR})
 def set_video_stream_state(args, ctx):
-    """Switch video streaming on/off; ``playpause`` toggles the state at call time."""
-    if args["state"] == "playpause":
+    """Switch video streaming on/off; ``playpause`` toggles the state at call time.
+
+    Any other ``state`` is logged and ignored, as for SetAudioStreamState.
+    """
+    state = args["state"]
+    if state not in ("play", "pause", "playpause"):
+        log.warning("SetVideoStreamState: unknown state %r ignored", state)
+    elif state == "playpause":
         ctx.videostream.set_streaming(not ctx.videostream.state()["isstreaming"])
     else:
-        ctx.videostream.set_streaming(args["state"] == "play")
+        ctx.videostream.set_streaming(state == "play")
 
 
 @handler("PlayNextVideo")
