@@ -60,6 +60,8 @@ log = logging.getLogger(__name__)
 
 READ, UNCHANGED, FAILED = "read", "unchanged", "failed"
 NOT_UTF8 = "the file or directory name is not valid UTF-8; rename it"
+NESTED = ("songs in a sub-directory of an album are not imported; move them into the album "
+          "directory (C-NN Title.ext for several CDs)")
 CACHE_FILE = "importcache.db"
 CACHE_SCHEMA = ("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, "
                 "mtime INTEGER, checksum TEXT)")
@@ -299,6 +301,8 @@ class Importer:
         self.pool.apply(albumartwork.ensure_default_artwork, (self.artworkdir,))
         self._load()
         self._albumdirs = {album.path: album for album in albums}
+        for album in albums:
+            self._fail([SongResult(path, FAILED, reason=NESTED) for path in album.nested])
         if self.progress is not None:
             self.progress.reset(total=sum(len(album.songs) for album in albums))
         jobs = (self._plan(album) for album in albums)
@@ -355,13 +359,14 @@ class Importer:
         self.cache.store([song for song in result.songs if song.status != FAILED])
 
     def _count(self, result):
-        for song in result.songs:
-            if song.status == UNCHANGED:
-                self.summary.unchanged += 1
-            elif song.status == FAILED:
-                self.summary.failed += 1
-                self.summary.failures.append((printable(song.path), song.reason))
-                log.info("Cannot import %s: %s", printable(song.path), song.reason)
+        self.summary.unchanged += sum(song.status == UNCHANGED for song in result.songs)
+        self._fail([song for song in result.songs if song.status == FAILED])
+
+    def _fail(self, songs):
+        for song in songs:
+            self.summary.failed += 1
+            self.summary.failures.append((printable(song.path), song.reason))
+            log.info("Cannot import %s: %s", printable(song.path), song.reason)
 
     def _write_album(self, album, result, changed):
         with self.db.transaction():
@@ -593,7 +598,7 @@ def _video_problems(relpath):
 
 
 def _album_problems(directory, album, check_album=True):
-    problems = []
+    problems = [f"{printable(path)}: {NESTED}" for path in album.nested]
     if check_album and album_name(album.path)[1] is None:
         problems.append(f"{printable(album.path)}: album directory does not follow "
                         "'YYYY - Album'")

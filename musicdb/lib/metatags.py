@@ -176,14 +176,18 @@ def _first(values: Any) -> Any:
     return values[0]
 
 
+_MAX_NUMBER = 2**31 - 1  # larger values cannot be stored by SQLite's driver (OverflowError)
+
+
 def _leading_int(text: Any, separator: str) -> int:
-    """``"3/12"`` -> 3; 0 for missing or malformed values (MusicDB 8)."""
+    """``"3/12"`` -> 3; 0 for missing, malformed, negative or absurdly large values."""
     if text is None:
         return 0
     try:
-        return int(str(text).split(separator)[0])
+        number = int(str(text).split(separator)[0])
     except ValueError:
         return 0
+    return number if 0 <= number <= _MAX_NUMBER else 0
 
 
 def _year(text: Any) -> int | None:

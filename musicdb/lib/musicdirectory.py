@@ -40,11 +40,16 @@ class PathError(ValueError):
 
 @dataclass(frozen=True)
 class AlbumDir:
-    """One album directory found by the walk; ``songs`` are relative paths in album order."""
+    """One album directory found by the walk; ``songs`` are relative paths in album order.
+
+    ``nested`` lists song files in its sub-directories (``CD1/01 Song.mp3``):
+    the layout has no such level, so they are never imported, only reported.
+    """
 
     path: str
     artist: str
     songs: tuple
+    nested: tuple = ()
 
 
 def is_utf8(path):
@@ -183,6 +188,11 @@ class MusicDirectory:
                  if e.is_file() and extension(e.name) in SONG_EXTENSIONS]
         return sorted(found, key=song_order)
 
+    def nested_songs(self, album):
+        """Song files one directory below an album directory (``CD1/01 Song.mp3``)."""
+        return [song for entry in self._entries(album, self.ignorealbums) if entry.is_dir()
+                for song in self.songs(f"{album}/{entry.name}")]
+
     def videos(self, artist):
         """Relative paths of the music videos directly in an artist directory."""
         return [f"{artist}/{e.name}" for e in self._entries(artist, self.ignoresongs)
@@ -191,8 +201,8 @@ class MusicDirectory:
     def album_dirs(self, relpath=""):
         """The albums below ``relpath`` (root, artist, album, or one song file).
 
-        Albums without song files are left out.  A song path yields its album
-        with just that song.
+        Albums without song files (directly or one level below) are left out.
+        A song path yields its album with just that song.
 
         Raises:
             PathError: ``relpath`` is neither the root nor an artist, album or song.
@@ -210,5 +220,6 @@ class MusicDirectory:
         else:
             raise PathError(f"{relpath}: neither an artist, an album nor a song "
                             "of the music directory")
-        found = (AlbumDir(album, album.split("/")[0], tuple(self.songs(album))) for album in albums)
-        return [album for album in found if album.songs]
+        found = (AlbumDir(album, album.split("/")[0], tuple(self.songs(album)),
+                          tuple(self.nested_songs(album))) for album in albums)
+        return [album for album in found if album.songs or album.nested]

@@ -209,6 +209,17 @@ def test_malformed_track_and_date_become_zero(sample):
     assert (meta.track, meta.release, meta.cd) == (0, 0, 0)
 
 
+def test_absurd_numbers_become_zero_so_the_database_can_store_them(sample):
+    """A 25-digit year or track (SQLite cannot store it: OverflowError) and a negative
+    track give 0 instead of crashing the album's import."""
+    path = sample("ogg")
+    audio = OggVorbis(path)
+    audio["TRACKNUMBER"], audio["DATE"], audio["DISCNUMBER"] = "-3/12", "9" * 25, "9" * 25
+    audio.save()
+    meta = read_metadata(path, probe=False)
+    assert (meta.track, meta.release, meta.cd) == (0, 0, 0)
+
+
 def test_full_date_yields_the_year(sample):
     """The year is the text before the first '-' of the date."""
     path = sample("m4a")

@@ -151,6 +151,10 @@ def test_check_accepts_a_valid_album_and_names_every_problem(library_home):
     assert "Band/Untitled: album directory does not follow 'YYYY - Album'" in bad.stdout
     assert "Band/Untitled/Intro.mp3: file name does not follow" in bad.stdout
     assert bad.stdout.count("Band/Untitled/Intro.mp3") == 2  # naming and unreadable
+    make_broken_file(library.music / "Band" / "2001 - Box" / "CD1" / "01 Deep.mp3")
+    nested = library.cli("database", "check", "Band/2001 - Box")
+    assert nested.returncode == 1 and "Band/2001 - Box/CD1/01 Deep.mp3: songs in a " \
+        "sub-directory of an album are not imported" in nested.stdout
 
 
 def test_names_that_are_not_utf8_are_listed_by_import_and_check(library_home):

@@ -205,6 +205,21 @@ def test_real_world_tags_and_names_fill_in_where_the_path_does_not_tell(library_
     assert [(row["name"], row["number"], row["cd"]) for row in loud] == [("Shout", 1, 1)]
 
 
+def test_songs_in_cd_sub_directories_are_reported_not_silently_skipped(library_home):
+    """Album/CD1/01 Song.mp3 is no MusicDB layout: each such file is a named failure."""
+    library = library_home(imported=False)
+    mp3 = next(s for s in library.songs if s["format"] == "mp3")["path"]
+    for cd in ("CD1", "CD2"):
+        (library.music / "Band" / "2002 - Double" / cd).mkdir(parents=True)
+        shutil.copy(library.music / mp3, library.music / "Band" / "2002 - Double" / cd / "01 A.mp3")
+    summary = library.import_()
+    assert summary.added == len(library.songs) and summary.failed == 2
+    assert [path for path, _ in summary.failures] == \
+        ["Band/2002 - Double/CD1/01 A.mp3", "Band/2002 - Double/CD2/01 A.mp3"]
+    assert all("sub-directory" in reason for _, reason in summary.failures)
+    assert not rows(library, "SELECT * FROM albums WHERE path = 'Band/2002 - Double'")
+
+
 # -- re-import --------------------------------------------------------------------------
 
 def test_reimport_adds_nothing_and_touches_no_row(library_home):

@@ -39,6 +39,15 @@ def test_album_dirs_skip_ignored_artists_and_albums_without_songs(tree):
     assert directory.videos("Band") == ["Band/2001 - Video.m4v"]
 
 
+def test_album_dirs_name_songs_in_sub_directories_as_nested(tree):
+    """An album whose songs lie in CD1/ is listed with them as nested, never as songs."""
+    touch(tree, "Band/2003 - Box/CD1/01 One.mp3", "Band/2003 - Box/CD1/cover.jpg")
+    albums = {album.path: album for album in MusicDirectory(tree).album_dirs("Band")}
+    assert albums["Band/2003 - Box"].songs == ()
+    assert albums["Band/2003 - Box"].nested == ("Band/2003 - Box/CD1/01 One.mp3",)
+    assert albums["Band/2000 - Album"].nested == ()
+
+
 def test_kind_tells_artist_album_song_and_video(tree):
     directory = MusicDirectory(tree)
     assert directory.kind("Band") == "artist"
