@@ -117,14 +117,20 @@ class Tracker:
         self._relate(target, chain, mediaid, israndom)
 
     def _store_play(self, target, mediaid, timestamp, israndom):
+        """The ``played…`` row and ``lastplayed``; each failure is only logged, alone."""
+        if not self.cfg.debug.disabletracker:
+            self._logged(target, mediaid, self.trackerdb,
+                         f"INSERT INTO played{target}s ({target}id, timestamp, random) "
+                         "VALUES (?, ?, ?)", (mediaid, timestamp, int(bool(israndom))))
+        if not self.cfg.debug.disablestats:
+            self._logged(target, mediaid, self.database,
+                         f"UPDATE {target}s SET lastplayed = ? WHERE {target}id = ?",
+                         (timestamp, mediaid))
+
+    @staticmethod
+    def _logged(target, mediaid, database, sql, params):
         try:
-            if not self.cfg.debug.disabletracker:
-                self.trackerdb.execute(
-                    f"INSERT INTO played{target}s ({target}id, timestamp, random) "
-                    "VALUES (?, ?, ?)", (mediaid, timestamp, int(bool(israndom))))
-            if not self.cfg.debug.disablestats:
-                self.database.execute(f"UPDATE {target}s SET lastplayed = ? WHERE {target}id = ?",
-                                      (timestamp, mediaid))
+            database.execute(sql, params)
         except DatabaseError as error:
             log.error("Cannot record that %s %d was played: %s", target, mediaid, error)
 

@@ -233,3 +233,10 @@ def test_an_unknown_stream_state_is_ignored_and_answered_with_null(api, ctx, fnc
     assert commands == []
     with pytest.raises(InvalidArguments):
         api(fncname, state=1)
+
+
+def test_a_failing_tracker_database_does_not_fail_the_cut(api, trackerdb, songs, caplog):
+    """api-playback.md CutSongRelationship: errors are swallowed (logged)."""
+    trackerdb.execute("DROP TABLE songrelations")
+    assert api("CutSongRelationship", songid=songs[0], relatedsongid=songs[1]) is None
+    assert "songrelations" in caplog.text

@@ -133,3 +133,12 @@ def test_cut_relation_deletes_the_pair_in_either_order(playtracker, trackerdb, s
     playtracker.song_played(songs[1], False)
     trackermodule.cut_relation(trackerdb, "song", songs[1], songs[0])
     assert pairs(trackerdb) == []
+
+
+def test_a_broken_tracker_database_still_sets_lastplayed(playtracker, trackerdb, library, songs,
+                                                         clock, caplog):
+    """Tracking errors are only logged (api-playback.md §3.4 step 5); the statistics go on."""
+    trackerdb.execute("DROP TABLE playedsongs")
+    playtracker.song_played(songs[0], False)
+    assert library.db.get_song(songs[0])["lastplayed"] == clock.now
+    assert "playedsongs" in caplog.text

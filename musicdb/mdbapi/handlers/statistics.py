@@ -9,6 +9,7 @@ so two clients liking a song at once both count.
 
 import logging
 
+from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.lib.ws.errors import NotFound
 
 from .. import tracker
@@ -68,12 +69,16 @@ def update_video_statistic(args, ctx):
 
 
 def _cut(ctx, target, mediaid, related):
+    """Delete one relation; a failing tracker database is logged, not reported (as in MusicDB 8)."""
     if ctx.cfg.debug.disabletracker:
         return
     if isinstance(related, bool) or not isinstance(related, int):
         log.warning("Cut%sRelationship: related ID %r is not an integer", target.title(), related)
         return
-    tracker.cut_relation(ctx.tracker, target, mediaid, related)
+    try:
+        tracker.cut_relation(ctx.tracker, target, mediaid, related)
+    except DatabaseError as error:
+        log.error("Cannot cut the %s relation %d - %d: %s", target, mediaid, related, error)
 
 
 @handler("CutSongRelationship", args={"songid": STRICT_ID, "relatedsongid": ANY},
