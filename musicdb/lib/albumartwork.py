@@ -125,7 +125,12 @@ def _jpeg_bytes(image, **options):
 
 
 def _write_scaled(image, directory, name, scale):
-    os.makedirs(directory, mode=0o775, exist_ok=True)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, exist_ok=True)
+        # rwxrwxr-x as MusicDB 8 (the umask would drop the group's w): a server running
+        # as another member of the group must write artwork here too.
+        with contextlib.suppress(OSError):
+            os.chmod(directory, 0o775)
     copy = image.copy()
     copy.thumbnail((scale, scale), Image.BICUBIC)
     _write_atomic(os.path.join(directory, name),

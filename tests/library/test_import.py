@@ -76,6 +76,8 @@ def test_album_artwork_is_written_with_every_scale(imported_library):
     artwork = library.data / "webdata" / "artwork"
     assert (artwork / "default.jpg").is_file()
     albums = {row["path"]: row for row in rows(library, "SELECT * FROM albums")}
+    for scale in (150, 200, 500, 1000):  # group-writable whatever the umask (MusicDB 8)
+        assert (artwork / f"{scale}x{scale}").stat().st_mode & 0o777 == 0o775
     for path, songs in albums_of(library.songs).items():
         name = albums[path]["artworkpath"]
         if not songs[0]["artwork"]:
