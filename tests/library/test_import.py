@@ -3,6 +3,8 @@
 import hashlib
 import os
 import shutil
+import sqlite3
+import threading
 import time
 from collections import Counter
 
@@ -14,7 +16,8 @@ from PIL import Image
 
 from musicdb.lib.demolib import FORMATS, make_broken_file
 from musicdb.lib.db.trackerdb import TrackerDatabase
-from musicdb.lib.importer import import_demo, import_music, remove_missing, remove_path
+from musicdb.lib.importer import (forget, import_demo, import_music, remove_missing,
+                                   remove_path)
 from musicdb.lib.musicdirectory import PathError
 
 
@@ -493,6 +496,39 @@ def test_remove_artist_also_removes_hidden_albums_and_videos(library_home):
         "SELECT * FROM playedvideos")
     database.close()
     tracker.close()
+
+
+def test_forgetting_many_songs_never_holds_the_tracker_lock_long(tmp_path):
+    """With 200,000 relations each forget takes milliseconds: a server recording a played
+    song meanwhile waits for one song's transaction, not for all 300."""
+    tracker = TrackerDatabase(str(tmp_path / "tracker.db"))
+    relations = [(number % 20000, number * 7 % 20000) for number in range(200000)]
+    with tracker.transaction():
+        tracker.executemany("INSERT INTO songrelations (songida, songidb) VALUES (?, ?)",
+                            relations)
+    waits, done = [], threading.Event()
+
+    def play():
+        other = sqlite3.connect(str(tmp_path / "tracker.db"), timeout=10, isolation_level=None)
+        while not done.is_set():
+            started = time.monotonic()
+            other.execute("BEGIN IMMEDIATE")
+            waits.append(time.monotonic() - started)
+            other.execute("INSERT INTO playedsongs (songid) VALUES (1)")
+            other.execute("COMMIT")
+            time.sleep(0.002)
+        other.close()
+
+    player = threading.Thread(target=play)
+    player.start()
+    try:
+        forget(tracker, range(300))
+    finally:
+        done.set()
+        player.join()
+    assert not tracker.value("SELECT count(*) FROM songrelations WHERE songida < 300")
+    tracker.close()
+    assert len(waits) > 10 and max(waits) < 0.5
 
 
 def test_removing_an_unknown_path_raises_lookup_error(library_home):
