@@ -62,8 +62,13 @@ class MediaQueue:
         """The head entry (a copy); an empty queue gets one random entry first.
 
         Head entries whose song/video no longer exists are dropped.  Returns
-        None when the queue stays empty (or random fills are off).
+        None when the queue stays empty (or random fills are off).  An
+        existing head is returned without the lock: the audio stream asks
+        ten times a second and must not wait while a client's change is
+        being saved.
         """
+        if self._entries and self.lookup(self._entries[0][self.KEY]) is not None:
+            return self._head()
         with self._lock:
             changed = self._drop_missing_head()
             if not self._entries and self.can_fill():

@@ -162,3 +162,25 @@ def test_a_skip_arriving_while_the_stream_ends_that_song_skips_nothing_else(race
     wait_until(lambda: not race.ctx.audiostream.state()["isplaying"])
     assert race.queue.head_entryid() == second
     assert race.ctx.playtracker.songs == [blip]
+
+
+def test_a_slow_queue_save_does_not_stall_the_stream(race, stream_home):
+    """The producer reads the head ten times a second; it must not wait for the queue's lock
+    while a client's change is being saved (a slow disk, a long AddAlbumToQueue)."""
+    call(race.ctx, "AddSongToQueue", songid=stream_home.songs["Low"], position="last")
+    listener = race.ctx.audiostream.broadcaster.add("probe", icy=False)
+    arrivals = []
+
+    def read():
+        for _ in listener:
+            arrivals.append(time.monotonic())
+
+    reader = gevent.spawn(read)
+    wait_until(lambda: race.ctx.audiostream.played_time() > 0.3)
+    with race.queue._lock:      # a change whose save takes a second
+        gevent.sleep(1.0)
+    count = len(arrivals)
+    wait_until(lambda: len(arrivals) > count + 1)
+    reader.kill()
+    gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:])]
+    assert max(gaps) < 0.4
