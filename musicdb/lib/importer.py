@@ -339,12 +339,19 @@ class Importer:
             current = row["artworkpath"]
             if current != albumartwork.DEFAULT_ARTWORK:
                 return ArtworkJob(self.artworkdir, current, self.scales, current)
-        name, release = album_name(album.path)
-        filename = albumartwork.artwork_name(album.artist, name)
-        if filename in self.artworknames:  # e.g. two releases of one album title
-            filename = albumartwork.artwork_name(album.artist, f"{name} ({release})")
+        filename = self._unique_artwork_name(album.artist, *album_name(album.path))
         self.artworknames.add(filename)
         return ArtworkJob(self.artworkdir, filename, self.scales, row and row["artworkpath"])
+
+    def _unique_artwork_name(self, artist, name, release):
+        """``<Artist> - <Album>.jpg``, else with the year, else numbered: never another
+        album's file (two releases of one title; artist "A - B" with album "C" and
+        artist "A" with album "B - C")."""
+        variants = ([name] + ([f"{name} ({release})"] if release else [])
+                    + [f"{name} ({number})" for number in range(2, 10000)])
+        return next(filename for filename in
+                    (albumartwork.artwork_name(artist, variant) for variant in variants)
+                    if filename not in self.artworknames)
 
     # -- writing ----------------------------------------------------------------------
 

@@ -110,6 +110,22 @@ def test_reimport_restores_missing_scaled_artwork(library_home):
                 assert scaled.format == "JPEG" and scaled.size == (96, 96)
 
 
+def test_albums_whose_artwork_names_collide_get_files_of_their_own(library_home):
+    """"A - B"/"2000 - C" and "A"/"2000 - B - C" both make "A - B - C.jpg": the second album
+    gets another name instead of overwriting the first one's artwork."""
+    library = library_home(imported=False)
+    cover = next(s for s in library.songs if s["format"] == "mp3" and s["artwork"])["path"]
+    for album in ("A - B/2000 - C", "A/2000 - B - C", "A/2000 - B - C (2000)"):
+        (library.music / album).mkdir(parents=True)
+        shutil.copy(library.music / cover, library.music / album / "01 Song.mp3")
+    library.import_()
+    names = [row["artworkpath"] for row in rows(
+        library, "SELECT artworkpath FROM albums WHERE path LIKE 'A%' ORDER BY albumid")]
+    assert len(set(names)) == 3 and "default.jpg" not in names
+    assert all((library.data / "webdata" / "artwork" / "150x150" / name).is_file()
+               for name in names)
+
+
 def test_cover_file_in_the_album_folder_is_used_and_scaled(library_home, tmp_path):
     """An album without embedded art takes folder.png, converted to JPEG, scaled to fit NxN."""
     library = library_home(imported=False)
