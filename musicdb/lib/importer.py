@@ -45,6 +45,8 @@ anyway so its hub never blocks.  Database access stays in the caller's
 thread (the connection is not shared across threads).
 """
 
+import contextlib
+import fcntl
 import logging
 import os
 import time
@@ -64,6 +66,7 @@ NOT_UTF8 = "the file or directory name is not valid UTF-8; rename it"
 NESTED = ("songs in a sub-directory of an album are not imported; move them into the album "
           "directory (C-NN Title.ext for several CDs)")
 CACHE_FILE = "importcache.db"
+LOCK_FILE = "import.lock"
 CACHE_SCHEMA = ("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, "
                 "mtime INTEGER, checksum TEXT)")
 
@@ -485,12 +488,42 @@ def import_music(cfg, database, path="", pool=None, progress=None):
     Raises:
         PathError: the path leaves the music directory or is no artist/album/song.
         DatabaseError: a write failed; every album before is stored completely.
+        ImportBusy: another import into the same data directory is running.
     """
-    importer = Importer(cfg, database, pool, progress)
+    with exclusive_import(cfg.directories.data):
+        importer = Importer(cfg, database, pool, progress)
+        try:
+            return importer.run(path)
+        finally:
+            importer.close()
+
+
+class ImportBusy(RuntimeError):
+    """Another import into the same data directory is running."""
+
+
+@contextlib.contextmanager
+def exclusive_import(datadir):
+    """Hold ``<data>/import.lock`` for the block.
+
+    Two imports at once (a cron job and a user) would both see the same new
+    album as missing from the database and both add it.  The lock is an
+    ``flock``: the kernel drops it when the holder dies, so a killed import
+    never blocks the next one.
+
+    Raises:
+        ImportBusy: another process (or import) holds the lock.
+    """
+    handle = os.open(os.path.join(datadir, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o664)
     try:
-        return importer.run(path)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ImportBusy("another import into this data directory is running; "
+                             "try again when it has finished") from None
+        yield
     finally:
-        importer.close()
+        os.close(handle)
 
 
 # -- removal, checks and the demo -------------------------------------------------------

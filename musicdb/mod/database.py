@@ -6,7 +6,7 @@ prints one summary line: added, updated, unchanged, failed, missing.
 Running it again adds nothing twice and updates changed files.  It may run
 while the server runs (SQLite WAL, one short transaction per album);
 ``kill -USR1 <server pid>`` makes the server reload its caches and every
-WebUI refresh.
+WebUI refresh.  A second import at the same time is refused.
 
 Progress: a tqdm bar with songs/s on stderr when stderr is a terminal; on a
 pipe or a log file there is no bar (its ``\\r`` updates would be garbage
@@ -65,7 +65,7 @@ def run(args, cfg):
     command = {"import": run_import, "remove": run_remove, "check": run_check}[args.command]
     try:
         return command(args, cfg)
-    except (PathError, LookupError, DatabaseError, OSError) as error:
+    except (PathError, LookupError, DatabaseError, OSError, importer.ImportBusy) as error:
         print(f"musicdb: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # every album stored so far is complete

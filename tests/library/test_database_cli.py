@@ -121,6 +121,17 @@ def run_on_terminal(command, timeout=120):
     return output.decode("utf-8", "replace")
 
 
+def test_second_import_at_the_same_time_is_refused(library_home):
+    """While one import runs (holds import.lock) another one stops at once, adding nothing."""
+    from musicdb.lib.importer import exclusive_import
+    library = library_home(imported=False)
+    with exclusive_import(library.data):
+        result = library.cli("database", "import")
+    assert result.returncode == 1 and "another import" in result.stderr
+    assert count(library, "SELECT count(*) FROM songs") == 0
+    assert library.cli("database", "import").returncode == 0
+
+
 def test_import_refuses_a_path_outside_the_music_directory(library_home, tmp_path):
     library = library_home(imported=False)
     result = library.cli("database", "import", str(tmp_path))
