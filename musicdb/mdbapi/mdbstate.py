@@ -23,14 +23,13 @@ import gevent
 import gevent.lock
 
 from musicdb.lib import datadir
+from musicdb.lib.cfg.values import parse_bool
 from musicdb.lib.db.musicdb import TAG_CLASS_GENRE, TAG_CLASS_SUBGENRE
 
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 4
 UIMODES = ("audio", "video")
-_TRUE = ("1", "yes", "true", "on")
-_FALSE = ("0", "no", "false", "off")
 
 
 @dataclass(frozen=True)
@@ -46,18 +45,6 @@ class GenreSelection:
     subgenres: dict
     active_ids: list
     tree: dict
-
-
-def parse_bool(text, default):
-    """A boolean written by hand or by MusicDB 8; ``default`` when unparsable or absent."""
-    if text is None:
-        return default
-    text = text.strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    return default
 
 
 def valid_key(name):

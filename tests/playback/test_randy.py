@@ -274,6 +274,18 @@ def test_randy_ini_is_created_with_the_spec_values(datadir):
     assert "[Constraints]\nNoDisabled = True\n" in text and "MinSongLength = 120\n" in text
 
 
+def test_an_unreadable_randy_ini_is_kept_aside_before_the_defaults_replace_it(datadir):
+    """MusicDB 8 overwrote a file it could not parse, losing the user's settings."""
+    path = os.path.join(datadir, "config", "randy.ini")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    broken = "[Constraints]\nMinSongLength = 30\nno section header above\n[[[\n"
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("MinSongLength = 30\n" + broken)
+    assert RandyConfigFile(datadir).load() == DEFAULTS
+    with open(path + ".broken", encoding="utf-8") as handle:
+        assert handle.read() == "MinSongLength = 30\n" + broken
+
+
 def test_saved_strings_are_read_back_as_numbers_and_bad_values_as_defaults(datadir):
     config = RandyConfigFile(datadir)
     sent = {section: dict(values) for section, values in DEFAULTS.items()}

@@ -18,6 +18,7 @@ import os
 import gevent
 import gevent.lock
 
+from musicdb.lib.cfg.values import parse_value
 from musicdb.lib.datadir import write_atomic
 
 log = logging.getLogger(__name__)
@@ -40,27 +41,6 @@ SPEC = (
     ("BlackLists", "MaxAge", int, 24, 24),
     ("Limits", "MaxTries", int, 10, 10),
 )
-
-_TRUE = ("1", "yes", "true", "on")
-_FALSE = ("0", "no", "false", "off")
-
-
-def _parse(kind, text, default):
-    """``text`` as ``kind``; ``default`` when it is absent or unparsable."""
-    if text is None:
-        return default
-    text = text.strip()
-    if kind is bool:
-        if text.lower() in _TRUE:
-            return True
-        if text.lower() in _FALSE:
-            return False
-        return default
-    try:
-        return int(text)
-    except ValueError:
-        return default
-
 
 def _as_text(value):
     """A value as MusicDB 8 writes it; line breaks would break the INI file."""
@@ -136,11 +116,22 @@ class RandyConfigFile:
         except FileNotFoundError:
             pass
         except (OSError, configparser.Error, UnicodeDecodeError) as error:
-            log.warning("Cannot read %s (%s); recreating it", self.path, error)
+            self._keep_broken_file(error)
             parser = configparser.RawConfigParser()
-        if _parse(int, parser.get("meta", "version", fallback=None), 0) < 1:
+        if parse_value(parser.get("meta", "version", fallback=None), int, 0) < 1:
             return self._create()
         return self._convert(lambda section, key: parser.get(section, key, fallback=None))
+
+    def _keep_broken_file(self, error):
+        """Move an unreadable file aside before the defaults replace it: the user's
+        settings stay on disk to repair (MusicDB 8 overwrote them)."""
+        keep = f"{self.path}.broken"
+        try:
+            os.replace(self.path, keep)
+        except OSError:
+            keep = "nowhere (it could not be moved)"
+        log.warning("Cannot read %s (%s); kept it as %s and created the defaults",
+                    self.path, error, keep)
 
     def _create(self):
         log.info("Creating %s with the default Randy settings", self.path)
@@ -154,7 +145,7 @@ class RandyConfigFile:
     def _convert(get):
         config = {}
         for section, key, kind, _, default in SPEC:
-            config.setdefault(section, {})[key] = _parse(kind, get(section, key), default)
+            config.setdefault(section, {})[key] = parse_value(get(section, key), kind, default)
         return config
 
     def _write(self, values):

@@ -38,6 +38,7 @@ import gevent
 import gevent.lock
 
 from musicdb.lib import datadir
+from musicdb.lib.cfg.values import parse_value
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +96,6 @@ password =
 blurartwork = false
 """
 
-_TRUE = ("1", "yes", "true", "on")
-_FALSE = ("0", "no", "false", "off")
 
 
 def stream_url(cfg):
@@ -142,7 +141,7 @@ class WebUIConfig:
         config = {}
         for section, key, kind, default in KEYS:
             default = self.default_url if default is None else default
-            config.setdefault(section, {})[key] = _convert(_get(parser, section, key), kind,
+            config.setdefault(section, {})[key] = parse_value(_get(parser, section, key), kind,
                                                            default)
         url = config["Stream"]["url"]
         if base and url.startswith("/") and not url.startswith("//"):
@@ -187,7 +186,7 @@ class WebUIConfig:
         return parser, True
 
     def _upgrade(self, parser):
-        version = max(_convert(_get(parser, "meta", "version"), int, 0), 0)
+        version = max(parse_value(_get(parser, "meta", "version"), int, 0), 0)
         if version >= VERSION:
             return False
         for step in range(version + 1, VERSION + 1):
@@ -248,17 +247,3 @@ def _lookup(config, section, key):
     if not isinstance(values, dict) or key not in values:
         raise ValueError(f"{section}.{key} is missing")
     return values[key]
-
-
-def _convert(text, kind, default):
-    if text is None:
-        return default
-    if kind is bool:
-        lowered = text.strip().lower()
-        return True if lowered in _TRUE else False if lowered in _FALSE else default
-    if kind is int:
-        try:
-            return int(text)
-        except ValueError:
-            return default
-    return text
