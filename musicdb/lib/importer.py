@@ -449,7 +449,7 @@ class Importer:
     def _lost_songs(self):
         """Songs whose file is gone, by checksum (built once, when a new file shows up)."""
         if self._lost is None:
-            rows = [row for row in self.songs.values() if row["checksum"]]
+            rows = [row for row in self.songs.values() if row["checksum"] and row["path"]]
             root = self.directory.root
             missing = self.pool.apply(
                 lambda: [r for r in rows if not os.path.exists(os.path.join(root, r["path"]))])
@@ -470,11 +470,14 @@ class Importer:
         return self._lost_songs().pop(checksum, None)
 
     def _moved_album(self, changed):
-        """The album row a renamed album directory had: all its files' songs lost there."""
+        """The album row a renamed album directory had: at least half of its files match
+        lost songs, all of one album whose directory is gone.  Files that match nothing
+        (a bonus track added while renaming) are new songs of the moved album; without
+        them, the old row would stay behind empty and the new album lose its tags."""
         lost = self._lost_songs()
-        matches = [lost.get(song.checksum) for song in changed]
-        albumids = {match["albumid"] for match in matches if match is not None}
-        if len(albumids) != 1 or None in matches:
+        matched = [lost[song.checksum] for song in changed if song.checksum in lost]
+        albumids = {match["albumid"] for match in matched}
+        if len(albumids) != 1 or 2 * len(matched) < len(changed):
             return None
         row = next((r for r in self.albums.values() if r["albumid"] in albumids), None)
         if row is None or os.path.isdir(self.directory.absolute(row["path"])):

@@ -313,6 +313,25 @@ def test_renamed_album_directory_keeps_the_album_row(library_home):
     assert all(row["path"].startswith(newpath + "/") for row in moved)
 
 
+def test_album_renamed_with_a_bonus_track_added_keeps_its_row(library_home):
+    """Renaming an album directory and adding a file at once still moves the album row
+    (tags, colours, artwork stay); the new file is one more song of it, no row is left empty."""
+    library = library_home()
+    path, songs = next(iter(albums_of(library.songs).items()))
+    albumid = rows(library, "SELECT albumid FROM albums WHERE path = ?", (path,))[0]["albumid"]
+    newpath = f"{songs[0]['artist']}/2010 - Remastered"
+    (library.music / path).rename(library.music / newpath)
+    bonus = library.music / newpath / f"1-99 Bonus.{songs[0]['format']}"
+    shutil.copy(library.music / newpath / songs[0]["path"].rsplit("/", 1)[1], bonus)
+    with open(bonus, "ab") as handle:
+        handle.write(b"\0")
+    summary = library.import_()
+    album = rows(library, "SELECT * FROM albums WHERE albumid = ?", (albumid,))[0]
+    assert (album["path"], album["numofsongs"]) == (newpath, len(songs) + 1)
+    assert (summary.added, summary.updated, summary.missing) == (1, len(songs), [])
+    assert not rows(library, "SELECT * FROM albums WHERE numofsongs = 0")
+
+
 def test_new_song_in_a_known_album_is_added_and_counted(library_home):
     """Copying a file into an imported album adds one row and raises numofsongs."""
     library = library_home()
