@@ -8,9 +8,9 @@ while the server runs (SQLite WAL, one short transaction per album);
 ``kill -USR1 <server pid>`` makes the server reload its caches and every
 WebUI refresh.  A second import at the same time is refused.
 
-Progress: a tqdm bar with songs/s on stderr when stderr is a terminal; on a
-pipe or a log file there is no bar (its ``\\r`` updates would be garbage
-there), only the summary.
+Progress: a tqdm bar with songs/s on the terminal (stderr, else stdout);
+when neither is one (a pipe, a log file, cron) there is no bar (its ``\\r``
+updates would be garbage there), only the summary.
 
 Songs in the database whose files are gone are listed as missing and kept
 (an unmounted disk must not cost their statistics and tags);
@@ -115,21 +115,23 @@ def import_with_progress(args, cfg, database):
 
 @contextlib.contextmanager
 def progress_bar():
-    """A tqdm bar on stderr if it is a terminal, else a disabled one (no ``\\r`` in logs).
+    """A tqdm bar on the terminal: stderr, else stdout (``2>errors.log``); with neither
+    a terminal a disabled one (its ``\\r`` updates would be garbage in a log).
 
     Log records go above the bar instead of through it.  A terminal that
-    reports no width (a pty without a size) gets 80 columns, not an empty bar.
+    reports no size (a pty without one) gets 80 columns, not an empty bar.
     """
-    if not sys.stderr.isatty():
+    stream = next((stream for stream in (sys.stderr, sys.stdout) if stream.isatty()), None)
+    if stream is None:
         with tqdm(disable=True) as bar:
             yield bar
         return
     try:
-        sized = all(os.get_terminal_size(sys.stderr.fileno()))
+        sized = all(os.get_terminal_size(stream.fileno()))
     except OSError:
         sized = False
     shape = {} if sized else {"ncols": 80, "nrows": 24}  # tqdm prints nothing for 0 x 0
-    with logging_redirect_tqdm(), tqdm(unit="song", file=sys.stderr, **shape) as bar:
+    with logging_redirect_tqdm(), tqdm(unit="song", file=stream, **shape) as bar:
         yield bar
 
 

@@ -88,21 +88,25 @@ def test_import_on_a_pipe_prints_no_progress_bar(library_home):
     assert result.stdout.startswith("Import: ")
 
 
-def test_import_on_a_terminal_shows_a_progress_bar(library_home):
-    """On a terminal (also one reporting no size) the bar shows the count and songs/s."""
+@pytest.mark.parametrize("stderr_too", [True, False], ids=["terminal", "stderr-to-a-log"])
+def test_import_on_a_terminal_shows_a_progress_bar(library_home, stderr_too):
+    """On a terminal (also one reporting no size) the bar shows the count and songs/s,
+    also when stderr goes to a log file (``2>errors.log``) and only stdout is the terminal."""
     library = library_home(imported=False)
     output = run_on_terminal([sys.executable, os.path.join(ROOT, "musicdb.py"), "-q",
-                              "--config", library.config, "database", "import"])
+                              "--config", library.config, "database", "import"], stderr_too)
     total = len(library.songs)
     assert f"{total}/{total}" in output and "song/s" in output
     assert f"Import: {total} added" in output
 
 
-def run_on_terminal(command, timeout=120):
-    """Run ``command`` with stdout and stderr on a new pseudo-terminal; returns what it wrote."""
+def run_on_terminal(command, stderr_too=True, timeout=120):
+    """Run ``command`` with stdout (and stderr) on a new pseudo-terminal; returns what
+    it wrote there."""
     import pty
     master, slave = pty.openpty()
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    stderr = slave if stderr_too else subprocess.DEVNULL
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=slave, stderr=stderr)
     os.close(slave)
     output = b""
     try:
