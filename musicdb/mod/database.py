@@ -42,6 +42,8 @@ from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.lib.db.trackerdb import TrackerDatabase
 from musicdb.lib.musicdirectory import PathError
 
+RELOAD_HINT = "A running server shows the changes after: kill -USR1 <server pid>"
+
 
 def add_arguments(parser):
     parser.set_defaults(module="database")
@@ -147,7 +149,7 @@ def report_import(summary, seconds, removing=False):
         print(f"{len(summary.missing)} songs in the database have no file any more; they stay "
               "with their statistics and tags (database import --remove-missing removes them).")
     if summary.added or summary.updated or (summary.missing and removing):
-        print("A running server shows the changes after: kill -USR1 <server pid>")
+        print(RELOAD_HINT)
 
 
 @contextlib.contextmanager
@@ -167,6 +169,7 @@ def run_remove(args, cfg):
     finally:
         database.close()
     print(f"Removed {kind} {args.path} from the database ({songs} songs); the files stay.")
+    print(RELOAD_HINT)
     return 0
 
 

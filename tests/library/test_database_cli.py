@@ -148,6 +148,7 @@ def test_remove_deletes_an_album_from_the_database_but_not_its_files(library_hom
     album = library.songs[0]["path"].rsplit("/", 1)[0]
     result = library.cli("database", "remove", album)
     assert result.returncode == 0, result.stderr
+    assert "kill -USR1" in result.stdout  # a running server needs to reload its caches
     assert count(library, f"SELECT count(*) FROM albums WHERE path = '{album}'") == 0
     assert count(library, f"SELECT count(*) FROM songs WHERE path LIKE '{album}/%'") == 0
     assert (library.music / library.songs[0]["path"]).is_file()
