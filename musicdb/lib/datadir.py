@@ -39,7 +39,8 @@ def prepare(datadir, port=9000):
     for name, mode in SUBDIRECTORIES.items():
         path = os.path.join(datadir, name)
         if not os.path.isdir(path):
-            os.makedirs(path, mode=mode)
+            os.makedirs(path)
+            os.chmod(path, mode)  # makedirs' mode is cut by the umask
             log.info("Created %s", path)
     key = read_api_key(datadir)
     configjs = os.path.join(datadir, "webdata", "config.js")

@@ -24,7 +24,7 @@ import gevent
 import gevent.event
 import gevent.events
 
-from musicdb.lib import datadir, tls, web
+from musicdb.lib import albumartwork, datadir, tls, web
 from musicdb.lib.cfg.musicdb import MusicDBConfig
 from musicdb.lib.cfg.webui import WebUIConfig, stream_url
 from musicdb.lib.db.musicdb import MusicDatabase
@@ -78,8 +78,28 @@ def Initialize(configobj, databaseobj):
     audiostream.StartAudioStreamingThread(context)
     videostream.StartVideoStreamingThread(context)
     mise.UpdateCache()
+    managementthread.submit(CompleteArtworkScales, name="complete artwork scales")
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
         gevent.signal_handler(signum, SignalHandler, signum, None)
+
+
+def CompleteArtworkScales():
+    """Write the scaled artwork copies that are missing (a new ``[albumcover] scales``
+    value, copies deleted by hand), as MusicDB 8 does at start; one album at a time
+    in the thread pool.  Returns how many copies were written."""
+    directory = os.path.join(cfg.directories.data, "webdata", "artwork")
+    names = database.rows("SELECT DISTINCT artworkpath FROM albums WHERE artworkpath != ?",
+                          (albumartwork.DEFAULT_ARTWORK,))
+    pool, written = gevent.get_hub().threadpool, 0
+    for name in (row["artworkpath"] for row in names if row["artworkpath"]):
+        try:
+            written += pool.apply(albumartwork.complete_scales,
+                                  (directory, name, cfg.albumcover.scales))
+        except albumartwork.ArtworkError as error:
+            log.warning("Cannot complete the scaled copies: %s", error)
+    if written:
+        log.info("Wrote %d missing scaled artwork copies", written)
+    return written
 
 
 def _library_state(context):

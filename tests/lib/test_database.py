@@ -115,6 +115,12 @@ def test_musicdb8_tracker_database_opens_unchanged(tmp_path):
         {"songida": 1, "songidb": 2, "weight": 3}
 
 
+def test_relation_lookups_use_an_index(tmp_path):
+    db = TrackerDatabase(str(tmp_path / "tracker.db"))
+    plan = db.rows("EXPLAIN QUERY PLAN SELECT * FROM songrelations WHERE songidb = 3")
+    assert any("USING INDEX" in row["detail"] for row in plan)
+
+
 def test_new_tracker_database_has_version_4(tmp_path):
     db = TrackerDatabase(str(tmp_path / "tracker.db"))
     assert db.value("SELECT value FROM meta WHERE key='version'") == "4"

@@ -9,8 +9,8 @@ from musicdb.lib import datadir
 
 def test_prepare_creates_the_layout_and_a_stable_api_key(tmp_path):
     key = datadir.prepare(str(tmp_path))
-    for name in datadir.SUBDIRECTORIES:
-        assert (tmp_path / name).is_dir()
+    for name, mode in datadir.SUBDIRECTORIES.items():
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode, name
     keyfile = tmp_path / "config" / "wsapikey.txt"
     assert stat.S_IMODE(keyfile.stat().st_mode) == 0o660
     assert len(key) == 44 and key.endswith("=")

@@ -7,7 +7,7 @@ WebUI reads (api-library.md §1).
 
 import sqlite3
 
-from .sqlite import Database, DatabaseError, apply_schema
+from .sqlite import Database, DatabaseError, apply_schema, create_indexes
 
 SCHEMA_VERSION = 5
 
@@ -102,10 +102,7 @@ class MusicDatabase(Database):
     def __init__(self, path):
         super().__init__(path)
         apply_schema(self, SCHEMA, SCHEMA_VERSION, "music")
-        with self.transaction():
-            for statement in INDEXES.split(";"):
-                if statement.strip():
-                    self.execute(statement)
+        create_indexes(self, INDEXES)
 
     # -- single entries by ID (None when the ID does not exist) -------------------
 

@@ -131,3 +131,11 @@ def apply_schema(db, schema, meta_version, label):
     if str(found) != str(meta_version):
         raise DatabaseError(f"{db.path}: {label} database has schema version {found}, "
                             f"this server reads version {meta_version} only")
+
+
+def create_indexes(db, statements):
+    """Add our indexes (``CREATE INDEX IF NOT EXISTS``; a MusicDB 8 server ignores them)."""
+    with db.transaction():
+        for statement in statements.split(";"):
+            if statement.strip():
+                db.execute(statement)

@@ -1,6 +1,6 @@
 """``tracker.db``: which songs and videos were played one after the other (schema version 4)."""
 
-from .sqlite import Database, apply_schema
+from .sqlite import Database, apply_schema, create_indexes
 
 SCHEMA_VERSION = 4
 
@@ -17,6 +17,17 @@ CREATE TABLE playedvideos (id INTEGER PRIMARY KEY AUTOINCREMENT, videoid INTEGER
 """
 
 
+# Ours, like music.db's: MusicDB 8 has none, so every relation lookup scanned the table.
+INDEXES = """
+CREATE INDEX IF NOT EXISTS songrelations_a ON songrelations (songida);
+CREATE INDEX IF NOT EXISTS songrelations_b ON songrelations (songidb);
+CREATE INDEX IF NOT EXISTS videorelations_a ON videorelations (videoida);
+CREATE INDEX IF NOT EXISTS videorelations_b ON videorelations (videoidb);
+CREATE INDEX IF NOT EXISTS playedsongs_songid ON playedsongs (songid);
+CREATE INDEX IF NOT EXISTS playedvideos_videoid ON playedvideos (videoid);
+"""
+
+
 class TrackerDatabase(Database):
     """The tracker database of one server.
 
@@ -27,3 +38,4 @@ class TrackerDatabase(Database):
     def __init__(self, path):
         super().__init__(path)
         apply_schema(self, SCHEMA, SCHEMA_VERSION, "tracker")
+        create_indexes(self, INDEXES)
