@@ -1,7 +1,6 @@
 """Randy: exclusions, blacklists, the genre filter, randy.ini, speed."""
 
 import os
-import time
 
 import pytest
 
@@ -318,9 +317,10 @@ def test_a_saved_setting_applies_to_the_very_next_pick(datadir, randy, library, 
     assert randy.get_song() == short
 
 
-# -- speed -----------------------------------------------------------------------------------
+# -- a large library (its pick time is measured by benchmarks/randy_pick.py) -------------------
 
-def test_picks_stay_fast_with_twenty_thousand_songs(datadir, randy, library, genres):
+def test_picks_from_twenty_thousand_songs_vary_and_honour_the_filter(datadir, randy, library,
+                                                                      genres):
     write_state(datadir, "[GenreFilter]\nRock = True\nMetal = True\n")
     db = library.db
     with db.transaction():
@@ -338,11 +338,9 @@ def test_picks_stay_fast_with_twenty_thousand_songs(datadir, randy, library, gen
                         for s in range(20000)])
     for song in range(1, 6):
         randy.song_queued(song * 1000)
-    started = time.perf_counter()
     found = [randy.get_song() for _ in range(20)]
-    elapsed = (time.perf_counter() - started) / 20
     assert None not in found and len(set(found)) > 15
-    assert elapsed < 0.1, f"{elapsed * 1000:.1f} ms per pick"
+    assert not {song * 1000 for song in range(1, 6)} & set(found)
 
 
 def test_simultaneous_first_reads_create_randy_ini_once_and_intact(datadir):
