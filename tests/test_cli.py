@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 
-from tests.support import ROOT, Client, Endpoint, write_config
+from tests.support import ROOT, Client, Endpoint, free_port, write_config
 
 
 MUSICDB = os.path.join(ROOT, "musicdb.py")
@@ -87,3 +87,38 @@ def test_without_config_a_local_default_home_is_created_and_served(tmp_path):
         proc.terminate()
         proc.wait(20)
     assert proc.returncode == 0
+
+
+def run_server_briefly(config, *options):
+    """Start the server with ``options``, stop it once it runs; returns its stderr."""
+    proc = subprocess.Popen([sys.executable, MUSICDB, "--config", config, *options, "server"],
+                            stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if "MusicDB is running" in line:
+            proc.terminate()
+    proc.wait(20)
+    return "".join(lines)
+
+
+def test_verbose_and_quiet_override_the_configured_level(tmp_path):
+    config = write_config(str(tmp_path), free_port())
+    with open(config, "a") as handle:
+        handle.write("[log]\nloglevel = WARNING\n")
+    normal = run_server_briefly(config)
+    verbose = run_server_briefly(config, "--verbose")
+    quiet = run_server_briefly(config, "--quiet")
+    assert " DEBUG " in verbose and " INFO " in verbose
+    assert " INFO " not in normal and " DEBUG " not in normal
+    assert " INFO " not in quiet and " WARNING " not in quiet
+
+
+def test_log_goes_to_the_configured_file(tmp_path):
+    logfile = tmp_path / "server.log"
+    config = write_config(str(tmp_path), free_port())
+    with open(config, "a") as handle:
+        handle.write(f"[log]\nlogfile = {logfile}\nloglevel = INFO\n")
+    stderr = run_server_briefly(config)
+    assert " INFO " not in stderr
+    assert "Listening on 127.0.0.1" in logfile.read_text()
