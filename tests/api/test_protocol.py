@@ -212,3 +212,18 @@ def test_a_connection_that_never_finishes_its_handshake_is_dropped(server_factor
             answer += chunk
         assert time.monotonic() - started < 4
         assert answer == b"" or answer.startswith((b"HTTP/1.1 400", b"HTTP/1.1 408"))
+
+
+def test_packets_after_the_close_for_wrong_keys_are_not_executed(server, client_factory):
+    """Once the server closed a connection for wrong keys, a valid packet sent before the
+    client noticed must not run: a broadcast from it would reach everyone."""
+    client, bystander = client_factory(), client_factory()
+    for _ in range(10):
+        client.send("request", "Bounce", None, "x", key="guess")
+    for _ in range(3):
+        client.send("broadcast", "Bounce", {"from": "closed connection"}, "Late")
+    assert wait_close(client, timeout=30)[0] == 1008
+    bystander.send("request", "Bounce", None, "Mine")
+    seen = []
+    bystander.wait_for(lambda p: seen.append(p) or p.get("fncsig") == "Mine")
+    assert not any(p.get("fncsig") == "Late" for p in seen)

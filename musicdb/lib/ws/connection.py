@@ -85,7 +85,8 @@ class Connection:
                 message = self._receive()
                 if message is None:
                     break
-                self._handle(message)
+                if not self.closed:  # after our close frame: read on, but act on nothing
+                    self._handle(message)
         finally:
             self.closed = True
             self._queue.put(_STOP)
