@@ -227,3 +227,4 @@ def test_packets_after_the_close_for_wrong_keys_are_not_executed(server, client_
     seen = []
     bystander.wait_for(lambda p: seen.append(p) or p.get("fncsig") == "Mine")
     assert not any(p.get("fncsig") == "Late" for p in seen)
+

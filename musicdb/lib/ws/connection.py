@@ -87,6 +87,9 @@ class Connection:
                     break
                 if not self.closed:  # after our close frame: read on, but act on nothing
                     self._handle(message)
+                # A burst of packets is all in the socket buffer: without this, reading
+                # them never waits, and one client would keep the hub to itself.
+                gevent.sleep(0)
         finally:
             self.closed = True
             self._queue.put(_STOP)

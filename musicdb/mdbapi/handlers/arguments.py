@@ -8,6 +8,9 @@ nothing (protocol.md §5 item 4).
 
 MISSING = object()
 
+# SQLite stores at most signed 64-bit integers; a larger ID can name nothing.
+MAX_ID = 2 ** 63 - 1
+
 
 class Optional:
     """Wrap a validator: the key may be absent or null, then ``default`` is used."""
@@ -30,13 +33,19 @@ def ID(value):
         value = int(value)
     if not isinstance(value, int) or value <= 0:
         raise ValueError("must be a positive integer ID")
-    return value
+    return _in_id_range(value)
 
 
 def STRICT_ID(value):
     """An ID that must be a real JSON integer (queue and tracker calls)."""
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValueError("must be a positive integer")
+    return _in_id_range(value)
+
+
+def _in_id_range(value):
+    if value > MAX_ID:
+        raise ValueError("is larger than any database ID")
     return value
 
 

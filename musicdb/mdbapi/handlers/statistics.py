@@ -14,7 +14,7 @@ from musicdb.lib.ws.errors import NotFound
 
 from .. import tracker
 from . import handler
-from .arguments import ANY, ID, STR, STRICT_ID
+from .arguments import ANY, ID, MAX_ID, STR, STRICT_ID
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +72,8 @@ def _cut(ctx, target, mediaid, related):
     """Delete one relation; a failing tracker database is logged, not reported (as in MusicDB 8)."""
     if ctx.cfg.debug.disabletracker:
         return
-    if isinstance(related, bool) or not isinstance(related, int):
-        log.warning("Cut%sRelationship: related ID %r is not an integer", target.title(), related)
+    if isinstance(related, bool) or not isinstance(related, int) or not 0 < related <= MAX_ID:
+        log.warning("Cut%sRelationship: related ID %r is no ID", target.title(), related)
         return
     try:
         tracker.cut_relation(ctx.tracker, target, mediaid, related)
