@@ -32,10 +32,8 @@ import json
 import os
 import random
 import shutil
-import socket
 import ssl
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,6 +45,10 @@ sys.path.insert(0, ROOT)
 import websocket  # noqa: E402
 
 from musicdb.lib.db.musicdb import MusicDatabase  # noqa: E402
+from tests.support import BLOCKED_MARK, ServerProcess  # noqa: E402
+
+# The server of tests.support (monitor thread on), logging less.
+EXTRA = "[log]\nloglevel = WARNING\n"
 
 SONGS_PER_ALBUM = 10
 ALBUMS_PER_ARTIST = 5
@@ -54,22 +56,6 @@ SYLLABLES = ("ka", "ro", "mi", "tä", "su", "ne", "lo", "vé", "an", "dor", "ix"
              "ra", "chi", "mo", "sen", "ta", "ku", "li", "øn", "pa", "gre", "zo")
 GENRES = ("Rock", "Metal", "Pop", "Jazz", "Electronic", "Classical", "Folk", "Hip-Hop",
           "Ambient", "Punk")
-
-CONFIG = """[directories]
-music = {home}/music
-data = {home}/data
-[log]
-logfile = stderr
-loglevel = WARNING
-debugfile = /dev/null
-[websocket]
-bind = 127.0.0.1
-port = {port}
-tls = {tls}
-[debug]
-disablevideos = True
-"""
-
 
 def word(rng):
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
@@ -144,46 +130,12 @@ def add_songs(db, rng, artistid, albumid, path, genre):
                        (songid, genre))
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(home, tls):
-    port = free_port()
-    config = os.path.join(home, "musicdb.ini")
-    with open(config, "w", encoding="utf-8") as handle:
-        handle.write(CONFIG.format(home=home, port=port, tls=tls))
-    os.makedirs(os.path.join(home, "music"), exist_ok=True)
-    log = open(os.path.join(home, "server.log"), "w", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "musicdb.py"), "--config",
-                             config, "server"], stdout=log, stderr=subprocess.STDOUT,
-                            # the monitor logs "Event loop blocked" (checked after the run)
-                            env=dict(os.environ, PYTHONUNBUFFERED="1",
-                                     GEVENT_MONITOR_THREAD_ENABLE="1"))
-    deadline = time.monotonic() + 60
-    while "MusicDB is running" not in read(home, "server.log"):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            sys.exit("the server did not start:\n" + read(home, "server.log"))
-        time.sleep(0.1)
-    return proc, port
-
-
-def read(home, name):
-    with open(os.path.join(home, name), encoding="utf-8", errors="replace") as handle:
-        return handle.read()
-
-
 class Client:
-    def __init__(self, home, port, tls):
-        key = read(home, "data/config/wsapikey.txt").strip()
-        self.key = key
-        scheme = "wss" if tls else "ws"
+    def __init__(self, server):
+        self.key = server.apikey
         # websocket-client checks UTF-8 in pure Python (170 ms for a 1.5 MB answer);
         # a browser does that in C, so the check would only measure this client.
-        self.ws = websocket.create_connection(f"{scheme}://127.0.0.1:{port}/", timeout=30,
+        self.ws = websocket.create_connection(server.url, timeout=30,
                                               sslopt={"cert_reqs": ssl.CERT_NONE},
                                               skip_utf8_validation=True)
 
@@ -257,10 +209,10 @@ def run(args, home):
     albumids, vocabulary = build_library(os.path.join(home, "data", "music.db"), args.songs)
     print(f"library: {args.songs} songs, {len(albumids)} albums (rows inserted in "
           f"{time.monotonic() - started:.1f} s)", flush=True)
-    proc, port = start_server(home, args.tls)
+    server = ServerProcess(home, tls=args.tls, extra=EXTRA)
     try:
-        print(f"server RSS after start: {rss_mib(proc.pid):.0f} MiB", flush=True)
-        client = Client(home, port, args.tls)
+        print(f"server RSS after start: {rss_mib(server.proc.pid):.0f} MiB", flush=True)
+        client = Client(server)
         n = args.requests
         measure(client, "GetFilteredArtistsWithAlbums (no filter)",
                 [("GetFilteredArtistsWithAlbums", None)] * n)
@@ -273,11 +225,11 @@ def run(args, home):
         measure(client, "Find (limit 20)", [("Find", {"searchstring": query, "limit": 20})
                                             for query in find_queries(rng, vocabulary, n)])
         client.ws.close()
-        print(f"server RSS after the runs: {rss_mib(proc.pid):.0f} MiB", flush=True)
+        print(f"server RSS after the runs: {rss_mib(server.proc.pid):.0f} MiB", flush=True)
     finally:
-        proc.terminate()
-        proc.wait(20)
-    if "Event loop blocked" in read(home, "server.log"):
+        server.proc.terminate()
+        server.proc.wait(20)
+    if BLOCKED_MARK in server.log():
         print("warning: the server reported a blocked event loop (see server.log)")
 
 
