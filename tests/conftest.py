@@ -7,11 +7,12 @@ from tests.support import Client, ServerProcess
 
 @pytest.fixture
 def server_factory(tmp_path):
-    """Start servers in ``tmp_path``; each is stopped (and checked for a blocked loop) after the test."""
+    """``start(name="server", home=None, **kwargs)`` runs a server in ``home`` (default
+    ``tmp_path / name``); each is stopped (and checked for a blocked loop) after the test."""
     started = []
 
-    def start(name="server", **kwargs):
-        server = ServerProcess(tmp_path / name, **kwargs)
+    def start(name="server", home=None, **kwargs):
+        server = ServerProcess(home or tmp_path / name, **kwargs)
         started.append(server)
         return server
 

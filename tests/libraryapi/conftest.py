@@ -20,7 +20,7 @@ from musicdb.mdbapi.handlers import library as _library, search as _search, stat
 from musicdb.mdbapi.mdbstate import MDBState
 from musicdb.mdbapi.mise import MusicDBMicroSearchEngine
 from tests.library.fixtures import demo_library, library_home  # noqa: F401
-from tests.support import Client, ServerProcess
+from tests.support import Client
 
 STREAM_URL = "/stream"
 
@@ -110,18 +110,10 @@ def api(ctx):
 
 
 @pytest.fixture
-def library_server(tmp_path, library):
-    """Start the real server on the ``library`` database; call it after filling the library."""
-    servers = []
-
-    def start(extra=""):
-        server = ServerProcess(tmp_path / "server", extra=extra)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
+def library_server(server_factory, library):
+    """``start(extra="")`` runs the real server on the ``library`` database; call it after
+    filling the library."""
+    return lambda extra="": server_factory("server", extra=extra)
 
 
 class NamedClient(Client):

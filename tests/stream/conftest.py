@@ -18,7 +18,7 @@ import pytest
 
 from musicdb.lib import mp3
 from musicdb.lib.db.musicdb import MusicDatabase
-from tests.support import Client, ServerProcess
+from tests.support import Client
 
 FFMPEG = shutil.which("ffmpeg")
 needs_ffmpeg = pytest.mark.skipif(FFMPEG is None, reason="ffmpeg is not installed")
@@ -95,18 +95,9 @@ def stream_home(tmp_path, song_files):
 
 
 @pytest.fixture
-def stream_server(stream_home):
-    """Start the real server on ``stream_home`` (``extra`` ini text); stopped after the test."""
-    started = []
-
-    def start(extra=""):
-        server = ServerProcess(stream_home.home, extra=extra)
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
+def stream_server(server_factory, stream_home):
+    """``start(extra="")`` runs the real server on ``stream_home``; stopped after the test."""
+    return lambda extra="": server_factory(home=stream_home.home, extra=extra)
 
 
 @pytest.fixture
