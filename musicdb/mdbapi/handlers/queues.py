@@ -35,36 +35,30 @@ def ENTRY_STRING(value):
     return int(value)
 
 
-def _queue_entry(entry, key, media, album, artist):
-    return {"entryid": str(entry["entryid"]), "israndom": entry["israndom"],
-            key: media, "album": album, "artist": artist}
+def _queue_answer(ctx, queue, key, lookup):
+    """The queue, head first, each entry with its song or video, album and artist.
+
+    Entries whose song/video was deleted are left out; ``album``/``artist`` are
+    null for a video that has none (a lookup of NULL finds nothing).
+    """
+    db, result = ctx.database, []
+    for entry in queue.entries():
+        media = lookup(entry[f"{key}id"])
+        if media is not None:
+            result.append({"entryid": str(entry["entryid"]), "israndom": entry["israndom"],
+                           key: media, "album": db.get_album(media["albumid"]),
+                           "artist": db.get_artist(media["artistid"])})
+    return result
 
 
 @handler("GetSongQueue")
 def get_song_queue(args, ctx):
-    """The song queue, head first; entries whose song was deleted are left out."""
-    db, result = ctx.database, []
-    for entry in ctx.songqueue.entries():
-        song = db.get_song(entry["songid"])
-        if song is None:
-            continue
-        result.append(_queue_entry(entry, "song", song, db.get_album(song["albumid"]),
-                                   db.get_artist(song["artistid"])))
-    return result
+    return _queue_answer(ctx, ctx.songqueue, "song", ctx.database.get_song)
 
 
 @handler("GetVideoQueue")
 def get_video_queue(args, ctx):
-    """The video queue, head first; ``album``/``artist`` are null when the video has none."""
-    db, result = ctx.database, []
-    for entry in ctx.videoqueue.entries():
-        video = db.get_video(entry["videoid"])
-        if video is None:
-            continue
-        album = db.get_album(video["albumid"]) if video["albumid"] is not None else None
-        artist = db.get_artist(video["artistid"]) if video["artistid"] is not None else None
-        result.append(_queue_entry(entry, "video", video, album, artist))
-    return result
+    return _queue_answer(ctx, ctx.videoqueue, "video", ctx.database.get_video)
 
 
 @handler("AddSongToQueue", args={"songid": STRICT_ID, "position": POSITION})
