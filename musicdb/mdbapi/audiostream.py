@@ -273,20 +273,20 @@ class AudioStream:
 
     def start(self):
         self._running = True
-        events.add_listener(self._on_event)
+        events.subscribe(self._on_event)
         self._greenlets = [gevent.spawn(self._heartbeat), gevent.spawn(self._run)]
 
     def stop(self):
         self._running = False
-        events.remove_listener(self._on_event)
+        events.unsubscribe(self._on_event)
         gevent.killall(self._greenlets)
         self._greenlets = []
         self._close_source(block=True)
         self.broadcaster.drop_all()
 
-    def _on_event(self, packet):
+    def _on_event(self, event):
         """A changed song queue may have a head again: look at it on the next tick."""
-        if packet.get("fncname") == "MusicDB:SongQueue":
+        if event.name in (events.SONGQUEUE_CHANGED, events.SONGQUEUE_HEAD):
             self._retry_at = 0.0
 
     # -- commands -------------------------------------------------------------------------
@@ -305,7 +305,7 @@ class AudioStream:
         flag = (not self._playing) if name == "toggle" else value
         self._playing = flag and self.enabled
         log.info("Audio stream %s", "playing" if self._playing else "paused")
-        events.notify("MusicDB:AudioStream", "onStatusChanged")
+        events.emit(events.AUDIOSTREAM_STATUS)
 
     # -- the producer ---------------------------------------------------------------------
 
@@ -406,7 +406,7 @@ class AudioStream:
         log.warning("Cannot stream song %s (%s): %s; skipping it", self._entry["songid"],
                     self._source.path, reason)
         self._advance()
-        events.notify("MusicDB:AudioStream", "onStatusChanged")
+        events.emit(events.AUDIOSTREAM_STATUS)
 
     def _advance(self):
         """Pop our song off the queue (unless the queue already moved on) and take the new head."""
@@ -454,7 +454,7 @@ class AudioStream:
             self._close_source()
             self._entry = None
             self._retry_at = now + IDLE_RETRY
-            events.notify("MusicDB:AudioStream", "onStatusChanged")
+            events.emit(events.AUDIOSTREAM_STATUS)
             return None
 
     # -- heartbeat ------------------------------------------------------------------------
@@ -464,7 +464,7 @@ class AudioStream:
         due = time.monotonic()
         while True:
             try:
-                events.notify("MusicDB:AudioStream", "onTimeChanged", self.played_time())
+                events.emit(events.AUDIOSTREAM_TIME, self.played_time())
             except Exception:
                 log.exception("Sending the heartbeat failed")
             due = max(due + HEARTBEAT_INTERVAL, time.monotonic())

@@ -34,9 +34,8 @@ class MediaQueue:
 
     KEY = "songid"
     COLUMN = "SongID"
-    EVENT = "MusicDB:SongQueue"
-    CHANGED = "onSongQueueChanged"
-    POPPED = "onSongChanged"
+    CHANGED = events.SONGQUEUE_CHANGED
+    HEAD_CHANGED = events.SONGQUEUE_HEAD
 
     def __init__(self, path, lookup, pick, queued, can_fill=lambda: True):
         """``lookup(id)`` -> row or None; ``pick()`` -> random ID or None;
@@ -92,9 +91,9 @@ class MediaQueue:
             self._entries.pop(0)
             if self.can_fill():
                 self._fill(MIN_LENGTH)
-            self._save()
-            events.notify(self.EVENT, self.POPPED)
-            events.notify(self.EVENT, self.CHANGED)
+            if self._save():
+                events.emit(self.HEAD_CHANGED)
+                events.emit(self.CHANGED)
             return self._head()
 
     def add(self, mediaid, position, israndom=False):
@@ -214,8 +213,9 @@ class MediaQueue:
             log.error("Cannot save the blacklists: %s", error)
 
     def _commit(self):
-        self._save()
-        events.notify(self.EVENT, self.CHANGED)
+        """Save, then announce; a change that could not be saved is not announced."""
+        if self._save():
+            events.emit(self.CHANGED)
 
     def _save(self):
         rows = [(str(e["entryid"]), e[self.KEY], "True" if e["israndom"] else "False")
@@ -224,6 +224,8 @@ class MediaQueue:
             statecsv.write_table(self.path, ("EntryID", self.COLUMN, "IsRandom"), rows)
         except OSError as error:
             log.error("Cannot save the queue to %s: %s", self.path, error)
+            return False
+        return True
 
     def _from_row(self, row):
         return {"entryid": int(row["EntryID"]), self.KEY: int(row[self.COLUMN]),

@@ -221,8 +221,8 @@ class Randy:
             message = (f"Randy found no {target} that fits the Randy settings, "
                        "the genre filter and the blacklists")
             log.warning("%s", message)
-            events.notify("MusicDB:Randy", "onNothingQualifies",
-                          {"target": target, "message": message})
+            events.emit(events.RANDY_NOTHING_QUALIFIES,
+                        {"target": target, "message": message})
         elif found is not None and self._failing[target]:
             log.info("Randy finds %ss again", target)
         self._failing[target] = found is None

@@ -31,6 +31,7 @@ from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.lib.db.trackerdb import TrackerDatabase
 from musicdb.lib.ws.server import MusicDBWebSocketServer
 from musicdb.mdbapi import audiostream, events, handlers, videostream
+from musicdb.mdbapi.handlers import notifications
 from musicdb.mdbapi.mdbstate import MDBState
 from musicdb.mdbapi.mise import MusicDBMicroSearchEngine
 from musicdb.mdbapi.randy import Randy
@@ -134,6 +135,7 @@ def StartWebSocketServer():
             ws.opentimeout, ws.closetimeout, ws.maxmessagesize)
         app = web.make_app(cfg, wsserver, audiostream.http_routes(cfg))
         wsserver.listen(app, ws.bind, ws.port, ssl_args)
+        events.subscribe(_forward_events)
     except tls.CertificateError as error:
         log.error("Unusable TLS certificate or key: %s (fix it, or delete %s and %s to get "
                   "a new self-signed pair)", error, ws.cert, ws.key)
@@ -142,6 +144,13 @@ def StartWebSocketServer():
         log.error("Cannot start the WebSocket server on %s:%s: %s", ws.bind, ws.port, error)
         return False
     return True
+
+
+def _forward_events(event):
+    """The WebSocket clients' subscription to the domain events."""
+    packet = notifications.packet_for(event)
+    if packet is not None and wsserver is not None:
+        wsserver.broadcast(packet)
 
 
 def Run():
@@ -173,6 +182,7 @@ def Shutdown(forced=False):
     audiostream.StopAudioStreamingThread()
     videostream.StopVideoStreamingThread()
     if wsserver is not None:
+        events.unsubscribe(_forward_events)
         wsserver.close_all(1000, "Server shutdown")
         wsserver.stop()
     code = 1 if _forced else 0
@@ -212,7 +222,7 @@ def UpdateCaches():
     log.info("Updating caches")
     if mise is not None:
         mise.UpdateCache()
-    events.broadcast("sys:refresh", "UpdateCaches", None)
+    events.emit(events.CACHES_UPDATED)
 
 
 def _report_blocked_loop(event):

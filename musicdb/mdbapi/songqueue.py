@@ -9,6 +9,7 @@ blacklists.
 
 import os
 
+from . import events
 from .mediaqueue import MediaQueue
 
 
@@ -17,9 +18,8 @@ class SongQueue(MediaQueue):
 
     KEY = "songid"
     COLUMN = "SongID"
-    EVENT = "MusicDB:SongQueue"
-    CHANGED = "onSongQueueChanged"
-    POPPED = "onSongChanged"
+    CHANGED = events.SONGQUEUE_CHANGED
+    HEAD_CHANGED = events.SONGQUEUE_HEAD
     FILENAME = "songqueue.csv"
 
     def __init__(self, cfg, database, randy):

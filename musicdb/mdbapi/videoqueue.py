@@ -10,6 +10,7 @@ removing still work.
 
 import os
 
+from . import events
 from .mediaqueue import MediaQueue
 
 
@@ -18,9 +19,8 @@ class VideoQueue(MediaQueue):
 
     KEY = "videoid"
     COLUMN = "VideoID"
-    EVENT = "MusicDB:VideoQueue"
-    CHANGED = "onVideoQueueChanged"
-    POPPED = "onVideoChanged"
+    CHANGED = events.VIDEOQUEUE_CHANGED
+    HEAD_CHANGED = events.VIDEOQUEUE_HEAD
     FILENAME = "videoqueue.csv"
 
     def __init__(self, cfg, database, randy):

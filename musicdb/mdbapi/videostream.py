@@ -29,12 +29,6 @@ MAX_PENDING = 100   # commands waiting; more are dropped with a warning
 _stream = None
 
 
-def wire_state(state):
-    """The state as clients see it: ``currententry`` as a decimal string."""
-    return {"isstreaming": state["isstreaming"], "isplaying": state["isplaying"],
-            "currententry": str(state["currententry"])}
-
-
 class VideoStream:
     """The video stream of one server."""
 
@@ -86,7 +80,7 @@ class VideoStream:
 
     def start(self):
         if not self.enabled:
-            events.notify("MusicDB:VideoStream", "onStatusChanged", wire_state(self._state))
+            events.emit(events.VIDEOSTREAM_STATUS, self.state())
             return
         self._state["isstreaming"] = True
         head = self.ctx.videoqueue.current()
@@ -112,7 +106,7 @@ class VideoStream:
     def _execute(self, name, value):
         if name == "stream":
             self._state["isstreaming"] = value
-            events.notify("MusicDB:VideoStream", "onStatusChanged", wire_state(self._state))
+            events.emit(events.VIDEOSTREAM_STATUS, self.state())
         elif name == "next":
             if value is not None and self.ctx.videoqueue.head_entryid() == value:
                 self.ctx.videoqueue.next(value)
@@ -139,9 +133,8 @@ class VideoStream:
         video = self.ctx.database.get_video(head["videoid"])
         self._state.update(isplaying=True, currententry=head["entryid"])
         self._current = head
-        queue = dict(head, entryid=str(head["entryid"]))
-        events.notify("MusicDB:VideoStream", "onStreamNextVideo",
-                      {"video": video, "queue": queue, "streamstate": wire_state(self._state)})
+        events.emit(events.VIDEOSTREAM_NEXT,
+                    {"video": video, "entry": dict(head), "state": self.state()})
 
 
 def StartVideoStreamingThread(ctx):

@@ -14,6 +14,7 @@ import pytest
 from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.lib.db.trackerdb import TrackerDatabase
 from musicdb.mdbapi import events
+from musicdb.mdbapi.handlers.notifications import packet_for
 from musicdb.mdbapi.randy import Randy
 from musicdb.mdbapi.songqueue import SongQueue
 from musicdb.mdbapi.videoqueue import VideoQueue
@@ -142,12 +143,14 @@ def notifications():
     """Every event sent through ``events`` during the test, as ``(fncname, fncsig, arguments)``."""
     sent = []
 
-    def listener(packet):
-        sent.append((packet["fncname"], packet["fncsig"], packet["arguments"]))
+    def listener(event):
+        packet = packet_for(event)
+        if packet is not None:
+            sent.append((packet["fncname"], packet["fncsig"], packet["arguments"]))
 
-    events.add_listener(listener)
+    events.subscribe(listener)
     yield sent
-    events.remove_listener(listener)
+    events.unsubscribe(listener)
 
 
 def write_randy_ini(datadir, **changes):

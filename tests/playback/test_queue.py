@@ -115,15 +115,15 @@ def test_every_insertion_is_saved_before_its_single_notification(
     seen = []
     from musicdb.mdbapi import events
 
-    def check(packet):
+    def check(event):
         with open(queue_file(datadir), "rb") as handle:
             seen.append(handle.read().count(b"\r\n") - 1)
-    events.add_listener(check)
+    events.subscribe(check)
     try:
         songqueue.add(songs[0], "last")
         songqueue.add(songs[1], "last")
     finally:
-        events.remove_listener(check)
+        events.unsubscribe(check)
     assert queue_events(notifications) == [CHANGED, CHANGED]
     assert seen == [1, 2]
 

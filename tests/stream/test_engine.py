@@ -15,6 +15,7 @@ import pytest
 from musicdb.lib import mp3
 from musicdb.lib.transcoder import StreamFormat
 from musicdb.mdbapi import audiostream, events
+from musicdb.mdbapi.handlers.notifications import packet_for
 
 
 class ListQueue:
@@ -68,12 +69,17 @@ class Engine:
                                    database=home.db, songqueue=self.queue,
                                    playtracker=self.tracker)
         self.packets = []
-        events.add_listener(self.packets.append)
+        events.subscribe(self._on_event)
         self.stream = audiostream.AudioStream(self.ctx, fmt or StreamFormat(), enabled=enabled)
         self.stream.start()
         self.received = bytearray()
         self.listener = self.stream.broadcaster.add("test", icy=False)
         self._reader = gevent.spawn(self._read)
+
+    def _on_event(self, event):
+        packet = packet_for(event)
+        if packet is not None:
+            self.packets.append(packet)
 
     def _read(self):
         for chunk in self.listener:
@@ -83,7 +89,7 @@ class Engine:
         return [p for p in self.packets if p["fncsig"] == fncsig]
 
     def stop(self):
-        events.remove_listener(self.packets.append)
+        events.unsubscribe(self._on_event)
         self.stream.stop()
         self._reader.kill()
 

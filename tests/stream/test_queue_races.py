@@ -44,10 +44,10 @@ class QueueWatch:
         self.popped = 0
         self.seen = {}          # entry ID -> song ID of every entry ever seen in the queue
 
-    def __call__(self, packet):
-        if packet["fncname"] != "MusicDB:SongQueue":
+    def __call__(self, event):
+        if event.name not in (events.SONGQUEUE_CHANGED, events.SONGQUEUE_HEAD):
             return
-        if packet["fncsig"] == "onSongChanged":
+        if event.name == events.SONGQUEUE_HEAD:
             self.popped += 1
             return
         entries = self.queue.entries()
@@ -75,12 +75,12 @@ def race(stream_home):
                            playtracker=EntryTracker(), connection=None)
     ctx.audiostream = audiostream.AudioStream(ctx)
     watch = QueueWatch(queue)
-    events.add_listener(watch)
+    events.subscribe(watch)
     ctx.audiostream.start()
     ctx.audiostream.play(True)
     yield SimpleNamespace(ctx=ctx, queue=queue, watch=watch, songids=songids, cfg=cfg)
     ctx.audiostream.stop()
-    events.remove_listener(watch)
+    events.unsubscribe(watch)
 
 
 def call(ctx, fncname, **arguments):

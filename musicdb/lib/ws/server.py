@@ -4,7 +4,6 @@ import logging
 
 import gevent
 
-from musicdb.mdbapi import events
 from . import protocol
 from .connection import Connection
 from .transport import QuietWSGIServer, SafeWebSocketHandler
@@ -35,7 +34,6 @@ class MusicDBWebSocketServer:
         self.wsgi.max_message_size = self.max_message_size
         self.wsgi.handshake_timeout = self.opentimeout
         self.wsgi.start()
-        events.add_listener(self.broadcast)
         log.info("Listening on %s:%d (%s)", bind, self.wsgi.server_port,
                  "wss" if ssl_args else "ws, no TLS")
 
@@ -73,6 +71,5 @@ class MusicDBWebSocketServer:
                 gevent.sleep(0.05)
 
     def stop(self):
-        events.remove_listener(self.broadcast)
         if self.wsgi is not None:
             self.wsgi.stop(timeout=1)
