@@ -57,7 +57,6 @@ import gevent
 from musicdb.lib import albumartwork, metatags
 from musicdb.lib.db.sqlite import Database
 from musicdb.lib.musicdirectory import MusicDirectory, PathError, is_utf8, printable
-from musicdb.mdbapi import tracker as playtracker
 
 log = logging.getLogger(__name__)
 
@@ -531,11 +530,11 @@ def exclusive_import(datadir):
 
 # -- removal, checks and the demo -------------------------------------------------------
 
-def remove_path(cfg, database, path, tracker=None):
+def remove_path(cfg, database, path, trackerdb=None):
     """Remove the database entries of a song, album or artist path (files stay).
 
     The path need not exist any more.  The play relations and played rows of
-    the removed songs (and of an artist's videos) go from ``tracker`` (a
+    the removed songs (and of an artist's videos) go from ``trackerdb`` (a
     TrackerDatabase) too when it is given.  Returns ``(kind, number of songs
     removed)``.
 
@@ -555,8 +554,8 @@ def remove_path(cfg, database, path, tracker=None):
             songids = database.remove_album(entry["id"])
         else:
             songids, videoids = database.remove_artist(entry["id"])
-    if tracker is not None:
-        forget(tracker, songids, videoids)
+    if trackerdb is not None:
+        forget(trackerdb, songids, videoids)
     return kind, len(songids)
 
 
@@ -589,11 +588,11 @@ def forget(trackerdb, songids, videoids=()):
     for target, ids in (("song", songids), ("video", videoids)):
         for mediaid in ids:
             started = time.monotonic()
-            playtracker.forget(trackerdb, target, mediaid)
+            trackerdb.forget(target, mediaid)
             time.sleep(time.monotonic() - started)
 
 
-def remove_missing(cfg, database, summary, tracker=None):
+def remove_missing(cfg, database, summary, trackerdb=None):
     """Remove the entries of the songs an import found missing (``summary.missing``).
 
     Their rows, lyrics, tags and play relations go (as with ``remove_path``);
@@ -607,17 +606,17 @@ def remove_missing(cfg, database, summary, tracker=None):
     if summary.missing and not summary.imported + summary.failed:
         raise PathError("the import found no song files at all (is the music directory "
                         "mounted?); nothing removed")
-    removed = sum(remove_path(cfg, database, path, tracker)[1] for path in summary.missing)
+    removed = sum(remove_path(cfg, database, path, trackerdb)[1] for path in summary.missing)
     albums = sorted({path.rsplit("/", 1)[0] for path in summary.missing})
     for album in albums:
         entry = database.find_album_by_path(album)
         if entry is not None and not database.get_album_songs(entry["id"]):
-            remove_path(cfg, database, album, tracker)
+            remove_path(cfg, database, album, trackerdb)
     for artist in sorted({album.split("/", 1)[0] for album in albums}):
         entry = database.find_artist_by_path(artist)
         if entry is not None and not (database.get_albums(entry["id"])
                                       or database.get_videos(entry["id"])):
-            remove_path(cfg, database, artist, tracker)
+            remove_path(cfg, database, artist, trackerdb)
     return removed
 
 

@@ -394,7 +394,7 @@ class AudioStream:
         """Natural end: tracker and statistics first, then the queue moves on."""
         entry = self._entry
         self._close_source()
-        tracker = getattr(self.ctx, "playtracker", None)
+        tracker = getattr(self.ctx, "tracker", None)
         if tracker is not None:
             try:
                 tracker.song_played(entry["songid"], entry["israndom"])

@@ -6,12 +6,12 @@ To run the server::
     StartWebSocketServer()
     Run()
 
-This module keeps the objects every connection shares as module globals:
-``cfg`` (:class:`MusicDBConfig`), ``database`` (:class:`MusicDatabase`) and
-``mise`` (:class:`MusicDBMicroSearchEngine`); they are None until
-:func:`Initialize` ran.  Handlers get them through ``ctx`` (the
-:class:`~musicdb.mdbapi.handlers.Context` built here), never by importing
-this module.
+:func:`Initialize` builds the :class:`~musicdb.mdbapi.app.App`, the one
+object that holds what the server shares.  The module globals ``cfg``
+(:class:`MusicDBConfig`), ``database`` (:class:`MusicDatabase`) and ``mise``
+(:class:`MusicDBMicroSearchEngine`) point into it; they are None until
+:func:`Initialize` ran.  Handlers, routes and tasks receive the App and never
+import this module.
 """
 
 import logging
@@ -31,6 +31,7 @@ from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.lib.db.trackerdb import TrackerDatabase
 from musicdb.lib.ws.server import MusicDBWebSocketServer
 from musicdb.mdbapi import audiostream, events, handlers, videostream
+from musicdb.mdbapi.app import App
 from musicdb.mdbapi.handlers import notifications
 from musicdb.mdbapi.mdbstate import MDBState
 from musicdb.mdbapi.mise import MusicDBMicroSearchEngine
@@ -45,8 +46,7 @@ log = logging.getLogger(__name__)
 cfg = None
 database = None
 mise = None
-tracker = None
-context = None
+app = None
 wsserver = None
 
 _shutdown = gevent.event.Event()
@@ -60,24 +60,19 @@ def Initialize(configobj, databaseobj):
     Raises:
         TypeError: ``configobj`` is not a MusicDBConfig or ``databaseobj`` not a MusicDatabase.
     """
-    global cfg, database, mise, tracker, context
+    global cfg, database, mise, app
     if not isinstance(configobj, MusicDBConfig):
         raise TypeError("configobj must be a MusicDBConfig")
     if not isinstance(databaseobj, MusicDatabase):
         raise TypeError("databaseobj must be a MusicDatabase")
-    cfg, database = configobj, databaseobj
     random.seed()
-    tracker = TrackerDatabase(os.path.join(cfg.directories.data, "tracker.db"))
-    mise = MusicDBMicroSearchEngine(database)
+    app = build_app(configobj, databaseobj)
+    cfg, database, mise = app.cfg, app.database, app.mise
     handlers.load_areas()
-    context = handlers.Context(cfg=cfg, database=database, tracker=tracker, mise=mise,
-                               connection=None)
-    _library_state(context)
-    _playback_state(context)
     _shutdown.clear()
-    managementthread.StartTaskManagementThread(context)
-    audiostream.StartAudioStreamingThread(context)
-    videostream.StartVideoStreamingThread(context)
+    managementthread.StartTaskManagementThread(app)
+    audiostream.StartAudioStreamingThread(app)
+    videostream.StartVideoStreamingThread(app)
     mise.UpdateCache()
     managementthread.submit(CompleteArtworkScales, name="complete artwork scales")
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
@@ -103,21 +98,21 @@ def CompleteArtworkScales():
     return written
 
 
-def _library_state(context):
-    """The MDB state and the WebUI configuration (created from the template if missing)."""
-    data = cfg.directories.data
-    context.mdbstate = MDBState(os.path.join(data, "state", "state.ini"))
-    context.webuiconfig = WebUIConfig(os.path.join(data, "config", "webui.ini"), stream_url(cfg))
-    context.webuiconfig.install()
-
-
-def _playback_state(context):
-    """Randy, the song and video queues and the play tracker (loaded before the streams start)."""
-    data = cfg.directories.data
-    context.randy = Randy(database, data, context.mdbstate)
-    context.songqueue = SongQueue(cfg, database, context.randy)
-    context.videoqueue = VideoQueue(cfg, database, context.randy)
-    context.playtracker = Tracker(cfg, tracker, database)
+def build_app(config, musicdb):
+    """The App of ``config`` and ``musicdb``: databases, search, state, Randy and the
+    queues, loaded before any stream starts (the streams and tasks join it later)."""
+    data = config.directories.data
+    trackerdb = TrackerDatabase(os.path.join(data, "tracker.db"))
+    mdbstate = MDBState(os.path.join(data, "state", "state.ini"))
+    webuiconfig = WebUIConfig(os.path.join(data, "config", "webui.ini"), stream_url(config))
+    webuiconfig.install()
+    randy = Randy(musicdb, data, mdbstate)
+    return App(cfg=config, database=musicdb, trackerdb=trackerdb,
+               mise=MusicDBMicroSearchEngine(musicdb), mdbstate=mdbstate,
+               webuiconfig=webuiconfig, randy=randy,
+               songqueue=SongQueue(config, musicdb, randy),
+               videoqueue=VideoQueue(config, musicdb, randy),
+               tracker=Tracker(config, trackerdb, musicdb))
 
 
 def StartWebSocketServer():
@@ -131,10 +126,11 @@ def StartWebSocketServer():
     try:
         ssl_args = web.ssl_arguments(cfg) if ws.tls else None
         wsserver = MusicDBWebSocketServer(
-            context, lambda: datadir.read_api_key(cfg.directories.data),
-            ws.opentimeout, ws.closetimeout, ws.maxmessagesize)
-        app = web.make_app(cfg, wsserver, audiostream.http_routes(cfg))
-        wsserver.listen(app, ws.bind, ws.port, ssl_args)
+            handlers.TABLE, app, lambda: datadir.read_api_key(cfg.directories.data),
+            ws.opentimeout, ws.closetimeout, ws.maxmessagesize,
+            publish=lambda packet: events.emit(events.CLIENT_BROADCAST, packet))
+        router = web.make_app(cfg, wsserver, audiostream.http_routes(cfg))
+        wsserver.listen(router, ws.bind, ws.port, ssl_args)
         events.subscribe(_forward_events)
     except tls.CertificateError as error:
         log.error("Unusable TLS certificate or key: %s (fix it, or delete %s and %s to get "

@@ -1,6 +1,6 @@
 """The tracker: which songs (videos) were played right after each other (api-playback.md §3.8).
 
-:class:`Tracker` (``ctx.playtracker``) is told by the streams when a song or
+:class:`Tracker` (``app.tracker``) is told by the streams when a song or
 video was played *to its end*.  It keeps one chain per kind (last ID, time
 of the last call) and records the pair (previous, current) in ``tracker.db``
 as MusicDB 8 does: undirected (smaller ID in ``…ida``), never an ID with
@@ -12,9 +12,8 @@ related unless ``[tracker] trackrandom``.
 Better than 8.2: a gap of more than ``[tracker] cuttime`` minutes really
 cuts the chain (8.2 reset an unused attribute).
 
-The module functions :func:`add_relation`, :func:`cut_relation`,
-:func:`relations` and :func:`forget` work on a
-:class:`~musicdb.lib.db.trackerdb.TrackerDatabase` directly.
+The relation SQL lives in :class:`~musicdb.lib.db.trackerdb.TrackerDatabase`
+(``app.trackerdb``); this module decides what to record.
 """
 
 import logging
@@ -27,53 +26,6 @@ log = logging.getLogger(__name__)
 TARGETS = ("song", "video")
 
 
-def _pair(ida, idb):
-    return (ida, idb) if ida < idb else (idb, ida)
-
-
-def add_relation(trackerdb, target, ida, idb):
-    """Record that ``ida`` and ``idb`` were played one after the other (weight + 1).
-
-    Raises:
-        DatabaseError: the tracker database cannot be written.
-    """
-    if ida == idb:
-        return
-    ida, idb = _pair(ida, idb)
-    with trackerdb.transaction():
-        updated = trackerdb.execute(
-            f"UPDATE {target}relations SET weight = weight + 1 "
-            f"WHERE {target}ida = ? AND {target}idb = ?", (ida, idb)).rowcount
-        if not updated:
-            trackerdb.execute(f"INSERT INTO {target}relations ({target}ida, {target}idb, weight) "
-                              "VALUES (?, ?, 1)", (ida, idb))
-
-
-def cut_relation(trackerdb, target, ida, idb):
-    """Delete the relation between ``ida`` and ``idb`` (either order); equal IDs are ignored."""
-    if ida == idb:
-        return
-    ida, idb = _pair(ida, idb)
-    trackerdb.execute(f"DELETE FROM {target}relations WHERE {target}ida = ? AND {target}idb = ?",
-                      (ida, idb))
-
-
-def relations(trackerdb, target, mediaid):
-    """Every relation of ``mediaid`` as ``[{"id": other ID, "weight": n}]``."""
-    return trackerdb.rows(
-        f"SELECT {target}idb AS id, weight FROM {target}relations WHERE {target}ida = ? "
-        f"UNION ALL SELECT {target}ida AS id, weight FROM {target}relations "
-        f"WHERE {target}idb = ?", (mediaid, mediaid))
-
-
-def forget(trackerdb, target, mediaid):
-    """Remove all relations and played rows of a song/video deleted from the library."""
-    with trackerdb.transaction():
-        trackerdb.execute(f"DELETE FROM {target}relations WHERE {target}ida = ? "
-                          f"OR {target}idb = ?", (mediaid, mediaid))
-        trackerdb.execute(f"DELETE FROM played{target}s WHERE {target}id = ?", (mediaid,))
-
-
 class _Chain:
     def __init__(self):
         self.last_id = None
@@ -81,7 +33,7 @@ class _Chain:
 
 
 class Tracker:
-    """Tracks completely played songs and videos of one server (``ctx.playtracker``).
+    """Tracks completely played songs and videos of one server (``app.tracker``).
 
     ``clock`` gives unix seconds (tests pass their own).
     """
@@ -119,18 +71,16 @@ class Tracker:
     def _store_play(self, target, mediaid, timestamp, israndom):
         """The ``played…`` row and ``lastplayed``; each failure is only logged, alone."""
         if not self.cfg.debug.disabletracker:
-            self._logged(target, mediaid, self.trackerdb,
-                         f"INSERT INTO played{target}s ({target}id, timestamp, random) "
-                         "VALUES (?, ?, ?)", (mediaid, timestamp, int(bool(israndom))))
+            self._logged(target, mediaid, self.trackerdb.add_played,
+                         target, mediaid, timestamp, israndom)
         if not self.cfg.debug.disablestats:
-            self._logged(target, mediaid, self.database,
-                         f"UPDATE {target}s SET lastplayed = ? WHERE {target}id = ?",
-                         (timestamp, mediaid))
+            self._logged(target, mediaid, self.database.set_lastplayed,
+                         target, mediaid, timestamp)
 
     @staticmethod
-    def _logged(target, mediaid, database, sql, params):
+    def _logged(target, mediaid, write, *args):
         try:
-            database.execute(sql, params)
+            write(*args)
         except DatabaseError as error:
             log.error("Cannot record that %s %d was played: %s", target, mediaid, error)
 
@@ -142,7 +92,7 @@ class Tracker:
         if previous is None or previous == mediaid or self.cfg.debug.disabletracker:
             return
         try:
-            add_relation(self.trackerdb, target, previous, mediaid)
+            self.trackerdb.add_relation(target, previous, mediaid)
             log.debug("New %s relation %d - %d", target, previous, mediaid)
         except DatabaseError as error:
             log.error("Cannot store the %s relation %d - %d: %s", target, previous, mediaid, error)

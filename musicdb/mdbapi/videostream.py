@@ -120,7 +120,7 @@ class VideoStream:
             log.debug("Ignoring VideoEnded for entry %s (current: %s)",
                       entryid, self._state["currententry"])
             return
-        self.ctx.playtracker.video_played(self._current["videoid"], self._current["israndom"])
+        self.ctx.tracker.video_played(self._current["videoid"], self._current["israndom"])
         self.ctx.videoqueue.next(entryid)
         self._state["isplaying"] = False
 

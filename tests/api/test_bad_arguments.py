@@ -28,10 +28,11 @@ def test_odd_arguments_never_cause_an_internal_error(library_home):
     home = library_home("odd", extra="[debug]\ndisablevideos = False\n")
     server = ServerProcess(home.home, extra="[debug]\ndisablevideos = False\n")
     try:
-        handlers.load_areas()
-        names = sorted({name for entry in handlers.HANDLERS.values() for name in entry.args})
+        entries = handlers.load_areas().entries()
+        names = sorted({name for entry in entries for name in entry.args})
         rng, client, sent = random.Random(5), Client(server, timeout=30), 0
-        for fncname, entry in sorted(handlers.HANDLERS.items()):
+        for entry in entries:
+            fncname = entry.name
             for _ in range(30):
                 client.send("request", fncname, odd_arguments(rng, entry, names), f"odd{sent}")
                 sent += 1

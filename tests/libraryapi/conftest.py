@@ -16,6 +16,7 @@ from musicdb.lib import datadir
 from musicdb.lib.cfg.webui import WebUIConfig
 from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.mdbapi import handlers
+from musicdb.mdbapi.app import App
 from musicdb.mdbapi.handlers import library as _library, search as _search, state as _state  # noqa: F401
 from musicdb.mdbapi.mdbstate import MDBState
 from musicdb.mdbapi.mise import MusicDBMicroSearchEngine
@@ -94,8 +95,8 @@ def library(tmp_path):
 def ctx(tmp_path, library):
     """A handler context on ``library`` with the real state, WebUI config and search engine."""
     data = tmp_path / "server" / "data"
-    return handlers.Context(
-        cfg=None, database=library.db, connection=None,
+    return App(
+        cfg=None, database=library.db,
         mdbstate=MDBState(str(data / "state" / "state.ini")),
         webuiconfig=WebUIConfig(str(data / "config" / "webui.ini"), STREAM_URL),
         mise=MusicDBMicroSearchEngine(library.db))

@@ -8,7 +8,8 @@ import pytest
 from musicdb.lib.ws.errors import InvalidArguments, NotFound
 from musicdb.mdbapi import handlers
 from musicdb.mdbapi.songqueue import SongQueue
-from musicdb.mdbapi.tracker import Tracker, add_relation
+from musicdb.mdbapi.app import App
+from musicdb.mdbapi.tracker import Tracker
 from musicdb.mdbapi.videoqueue import VideoQueue
 from musicdb.mdbapi.videostream import VideoStream
 from tests.playback.conftest import make_cfg
@@ -23,10 +24,10 @@ def songs(library):
 def build_ctx(datadir, library, trackerdb, randy, **debug):
     cfg = make_cfg(datadir, **debug)
     handlers.load_areas()
-    ctx = handlers.Context(cfg=cfg, database=library.db, tracker=trackerdb, randy=randy,
-                           songqueue=SongQueue(cfg, library.db, randy),
-                           videoqueue=VideoQueue(cfg, library.db, randy), connection=None)
-    ctx.playtracker = Tracker(cfg, trackerdb, library.db)
+    ctx = App(cfg=cfg, database=library.db, trackerdb=trackerdb, randy=randy,
+              songqueue=SongQueue(cfg, library.db, randy),
+              videoqueue=VideoQueue(cfg, library.db, randy),
+              tracker=Tracker(cfg, trackerdb, library.db))
     ctx.videostream = VideoStream(ctx)
     return ctx
 
@@ -102,9 +103,9 @@ def test_relationship_lists_related_songs_sorted_without_hated_and_disabled(
                library.add_song(old, "o"), library.add_song(new, "n1", number=1),
                library.add_song(zed, "hated", favorite=-1), library.add_song(zed, "off", disabled=1)]
     for other in related:
-        add_relation(trackerdb, "song", song, other)
-    add_relation(trackerdb, "song", related[1], song)
-    add_relation(trackerdb, "song", song, 9999)                      # song deleted since
+        trackerdb.add_relation("song", song, other)
+    trackerdb.add_relation("song", related[1], song)
+    trackerdb.add_relation("song", song, 9999)                      # song deleted since
     result = api("GetSongRelationship", songid=song)
     assert [(s["song"]["name"], s["weight"]) for s in result["songs"]] == [
         ("o", 1), ("n1", 1), ("n2", 1), ("z", 2)]
@@ -118,7 +119,7 @@ def test_relationship_needs_an_integer_song_id(api, songs):
 
 
 def test_cut_with_a_non_integer_related_id_changes_nothing(api, trackerdb, songs):
-    add_relation(trackerdb, "song", songs[0], songs[1])
+    trackerdb.add_relation("song", songs[0], songs[1])
     api("CutSongRelationship", songid=songs[0], relatedsongid="x")
     assert trackerdb.value("SELECT count(*) FROM songrelations") == 1
     api("CutSongRelationship", songid=songs[1], relatedsongid=songs[0])
@@ -127,7 +128,7 @@ def test_cut_with_a_non_integer_related_id_changes_nothing(api, trackerdb, songs
 
 def test_cut_does_nothing_with_disabletracker(datadir, library, trackerdb, randy, songs):
     ctx = build_ctx(datadir, library, trackerdb, randy, disabletracker=True)
-    add_relation(trackerdb, "song", songs[0], songs[1])
+    trackerdb.add_relation("song", songs[0], songs[1])
     handlers.call("CutSongRelationship", {"songid": songs[0], "relatedsongid": songs[1]}, ctx)
     assert trackerdb.value("SELECT count(*) FROM songrelations") == 1
 
@@ -135,8 +136,8 @@ def test_cut_does_nothing_with_disabletracker(datadir, library, trackerdb, randy
 def test_video_relationship_lists_related_videos(api, library, trackerdb):
     artist = library.add_artist()
     videos = [library.add_video(artist, f"V{n}", release=2000 + n) for n in range(3)]
-    add_relation(trackerdb, "video", videos[0], videos[2])
-    add_relation(trackerdb, "video", videos[1], videos[0])
+    trackerdb.add_relation("video", videos[0], videos[2])
+    trackerdb.add_relation("video", videos[1], videos[0])
     result = api("GetVideoRelationship", videoid=videos[0])
     assert [v["video"]["id"] for v in result["videos"]] == [videos[1], videos[2]]
     assert result["videoid"] == videos[0]

@@ -2,7 +2,6 @@
 
 import pytest
 
-from musicdb.mdbapi import tracker as trackermodule
 from musicdb.mdbapi.tracker import Tracker
 from tests.playback.conftest import make_cfg
 
@@ -45,7 +44,7 @@ def test_a_pair_played_again_in_either_order_gains_weight(playtracker, trackerdb
 def test_relations_are_found_from_both_sides(playtracker, trackerdb, songs):
     for song in (songs[0], songs[1], songs[2]):
         playtracker.song_played(song, False)
-    related = trackermodule.relations(trackerdb, "song", songs[1])
+    related = trackerdb.relations("song", songs[1])
     assert sorted((r["id"], r["weight"]) for r in related) == [(songs[0], 1), (songs[2], 1)]
 
 
@@ -131,7 +130,7 @@ def test_a_non_integer_id_cuts_the_chain(playtracker, trackerdb, songs):
 def test_cut_relation_deletes_the_pair_in_either_order(playtracker, trackerdb, songs):
     playtracker.song_played(songs[0], False)
     playtracker.song_played(songs[1], False)
-    trackermodule.cut_relation(trackerdb, "song", songs[1], songs[0])
+    trackerdb.cut_relation("song", songs[1], songs[0])
     assert pairs(trackerdb) == []
 
 

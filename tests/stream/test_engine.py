@@ -67,7 +67,7 @@ class Engine:
         self.queue = ListQueue(songids, self.tracker)
         self.ctx = SimpleNamespace(cfg=SimpleNamespace(directories=SimpleNamespace(music=home.music)),
                                    database=home.db, songqueue=self.queue,
-                                   playtracker=self.tracker)
+                                   tracker=self.tracker)
         self.packets = []
         events.subscribe(self._on_event)
         self.stream = audiostream.AudioStream(self.ctx, fmt or StreamFormat(), enabled=enabled)

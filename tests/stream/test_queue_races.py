@@ -16,6 +16,7 @@ import pytest
 
 from musicdb.lib import statecsv
 from musicdb.mdbapi import audiostream, events, handlers
+from musicdb.mdbapi.app import App
 from musicdb.mdbapi.randy import Randy
 from musicdb.mdbapi.songqueue import SongQueue
 from tests.stream.conftest import encode_song
@@ -71,8 +72,8 @@ def race(stream_home):
     randy = Randy(stream_home.db, datadir)     # MinSongLength 120: Randy never adds a song
     queue = SongQueue(cfg, stream_home.db, randy)
     handlers.load_areas()
-    ctx = handlers.Context(cfg=cfg, database=stream_home.db, randy=randy, songqueue=queue,
-                           playtracker=EntryTracker(), connection=None)
+    ctx = App(cfg=cfg, database=stream_home.db, randy=randy, songqueue=queue,
+              tracker=EntryTracker())
     ctx.audiostream = audiostream.AudioStream(ctx)
     watch = QueueWatch(queue)
     events.subscribe(watch)
@@ -131,7 +132,7 @@ def test_racing_skips_and_song_ends_never_drop_an_extra_song_and_the_file_keeps_
     wait_until(lambda: not race.ctx.audiostream.state()["isplaying"])
     final = {e["entryid"] for e in race.queue.entries()}
     gone = {entryid: songid for entryid, songid in race.watch.seen.items() if entryid not in final}
-    played = set(race.ctx.playtracker.songs)
+    played = set(race.ctx.tracker.songs)
     unasked = [entryid for entryid, songid in gone.items()
                if entryid not in requested | removed and songid not in played]
     assert len(gone) > 20 and requested and played
@@ -161,7 +162,7 @@ def test_a_skip_arriving_while_the_stream_ends_that_song_skips_nothing_else(race
     race.ctx.audiostream.play(False)        # runs after the late skip
     wait_until(lambda: not race.ctx.audiostream.state()["isplaying"])
     assert race.queue.head_entryid() == second
-    assert race.ctx.playtracker.songs == [blip]
+    assert race.ctx.tracker.songs == [blip]
 
 
 def test_a_slow_queue_save_does_not_stall_the_stream(race, stream_home):

@@ -420,3 +420,11 @@ class MusicDatabase(Database):
             self.execute("DELETE FROM videos WHERE artistid = ?", (artistid,))
             self.execute("DELETE FROM artists WHERE artistid = ?", (artistid,))
         return songids, videoids
+
+    def set_lastplayed(self, target, mediaid, timestamp):
+        """A song's or video's ``lastplayed`` (unix seconds); ``target`` is "song" or "video"."""
+        self.execute(_LASTPLAYED[target], (timestamp, mediaid))
+
+
+_LASTPLAYED = {"song": "UPDATE songs SET lastplayed = ? WHERE songid = ?",
+               "video": "UPDATE videos SET lastplayed = ? WHERE videoid = ?"}

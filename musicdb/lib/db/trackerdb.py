@@ -39,3 +39,71 @@ class TrackerDatabase(Database):
         super().__init__(path)
         apply_schema(self, SCHEMA, SCHEMA_VERSION, "tracker")
         create_indexes(self, INDEXES)
+
+    # -- relations and plays ---------------------------------------------------------------
+
+    def add_relation(self, target, ida, idb):
+        """Record that ``ida`` and ``idb`` were played one after the other (weight + 1).
+
+        Relations are undirected (the smaller ID in ``…ida``); an ID with itself
+        is ignored.
+
+        Raises:
+            DatabaseError: the tracker database cannot be written.
+        """
+        if ida == idb:
+            return
+        sql = _SQL[target]
+        with self.transaction():
+            if not self.execute(sql["bump"], _pair(ida, idb)).rowcount:
+                self.execute(sql["insert"], _pair(ida, idb))
+
+    def cut_relation(self, target, ida, idb):
+        """Delete the relation between ``ida`` and ``idb`` (either order)."""
+        if ida != idb:
+            self.execute(_SQL[target]["cut"], _pair(ida, idb))
+
+    def relations(self, target, mediaid):
+        """Every relation of ``mediaid`` as ``[{"id": other ID, "weight": n}]``."""
+        return self.rows(_SQL[target]["relations"], (mediaid, mediaid))
+
+    def add_played(self, target, mediaid, timestamp, israndom):
+        """Append a ``played…`` row: ``mediaid`` was played to its end at ``timestamp``."""
+        self.execute(_SQL[target]["played"], (mediaid, timestamp, int(bool(israndom))))
+
+    def forget(self, target, mediaid):
+        """Remove all relations and played rows of a song/video deleted from the library."""
+        sql = _SQL[target]
+        with self.transaction():
+            self.execute(sql["forget"], (mediaid, mediaid))
+            self.execute(sql["forget_played"], (mediaid,))
+
+
+def _pair(ida, idb):
+    return (ida, idb) if ida < idb else (idb, ida)
+
+
+# Each target's statements, written out: table names are never built from values.
+_SQL = {
+    "song": {
+        "bump": "UPDATE songrelations SET weight = weight + 1 WHERE songida = ? AND songidb = ?",
+        "insert": "INSERT INTO songrelations (songida, songidb, weight) VALUES (?, ?, 1)",
+        "cut": "DELETE FROM songrelations WHERE songida = ? AND songidb = ?",
+        "relations": "SELECT songidb AS id, weight FROM songrelations WHERE songida = ? "
+                     "UNION ALL SELECT songida AS id, weight FROM songrelations WHERE songidb = ?",
+        "played": "INSERT INTO playedsongs (songid, timestamp, random) VALUES (?, ?, ?)",
+        "forget": "DELETE FROM songrelations WHERE songida = ? OR songidb = ?",
+        "forget_played": "DELETE FROM playedsongs WHERE songid = ?",
+    },
+    "video": {
+        "bump": "UPDATE videorelations SET weight = weight + 1 WHERE videoida = ? AND videoidb = ?",
+        "insert": "INSERT INTO videorelations (videoida, videoidb, weight) VALUES (?, ?, 1)",
+        "cut": "DELETE FROM videorelations WHERE videoida = ? AND videoidb = ?",
+        "relations": "SELECT videoidb AS id, weight FROM videorelations WHERE videoida = ? "
+                     "UNION ALL SELECT videoida AS id, weight FROM videorelations "
+                     "WHERE videoidb = ?",
+        "played": "INSERT INTO playedvideos (videoid, timestamp, random) VALUES (?, ?, ?)",
+        "forget": "DELETE FROM videorelations WHERE videoida = ? OR videoidb = ?",
+        "forget_played": "DELETE FROM playedvideos WHERE videoid = ?",
+    },
+}

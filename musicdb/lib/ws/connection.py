@@ -1,11 +1,11 @@
 """One WebSocket client: a reader loop inside its WSGI call and one writer greenlet.
 
 Every packet to the client, answers and notifications alike, goes through
-:meth:`Connection.send`, which only queues it; the writer greenlet writes the
-queue in order, so frames never interleave and a slow client never stalls a
-broadcast.  A client that lets more than :attr:`MAX_QUEUED_BYTES` pile up
-unread is dropped.  Packets of one connection are handled one after the other, so
-answers keep the request order (protocol.md §2.5).
+:meth:`Connection.send`, which only queues its frame; the writer greenlet
+writes the queue in order, so frames never interleave and a slow client never
+stalls a broadcast.  A client that lets more than ``max_queued_bytes`` pile up
+unread is dropped.  Packets of one connection are handled one after the other,
+so answers keep the request order (protocol.md §2.5).
 """
 
 import logging
@@ -15,10 +15,9 @@ import gevent
 from gevent.queue import Queue
 from geventwebsocket.exceptions import WebSocketError
 
-from musicdb.mdbapi import handlers
-from . import protocol
+from . import protocol, rpc
 from .errors import ApiError, BinaryMessage, InvalidAPIKey
-from .transport import MessageTooBig
+from .transport import MessageTooBig, text_frame
 
 log = logging.getLogger(__name__)
 
@@ -26,18 +25,23 @@ _STOP = object()
 
 
 class Connection:
-    """A connected client; ``server`` provides ``broadcast(packet)``."""
+    """A connected client.
 
-    MAX_QUEUED_BYTES = 32 * 1024 * 1024
-    MAX_KEY_FAILURES = 10
+    ``table`` (:class:`~musicdb.lib.ws.rpc.HandlerTable`) executes its packets
+    with ``app``; an answer for every client goes to ``publish(packet)``.
+    """
 
-    def __init__(self, websocket, address, apikey, ctx, server, closetimeout=5):
+    def __init__(self, websocket, address, apikey, table, app, publish, closetimeout=5,
+                 max_queued_bytes=32 << 20, max_key_failures=10):
         self.ws = websocket
         self.address = address
         self.apikey = apikey
-        self.ctx = ctx.for_connection(self)
-        self.server = server
+        self.table = table
+        self.app = app
+        self.publish = publish
         self.closetimeout = closetimeout
+        self.max_queued_bytes = max_queued_bytes
+        self.max_key_failures = max_key_failures
         self.closed = False
         self._queue = Queue()
         self._queued_bytes = 0
@@ -46,18 +50,24 @@ class Connection:
     def __repr__(self):
         return f"<Connection {self.address[0]}:{self.address[1]}>"
 
+    @property
+    def environ(self):
+        """The WSGI environment of the upgrade request (Host, port, address)."""
+        return getattr(self.ws, "environ", None)
+
     def send(self, packet):
-        """Queue a packet (dict or encoded text); dropped silently once closing."""
+        """Queue a packet (a dict, or a frame from :func:`text_frame` that other
+        connections share); dropped silently once closing."""
         if self.closed:
             return
-        text = packet if isinstance(packet, str) else protocol.encode(packet)
-        if self._queued_bytes + len(text) > self.MAX_QUEUED_BYTES:
+        frame = packet if isinstance(packet, bytes) else text_frame(protocol.encode(packet))
+        if self._queued_bytes + len(frame) > self.max_queued_bytes:
             log.warning("%r does not read its messages; dropping it", self)
             self.close(1008, "Client too slow")
             self.abort()
             return
-        self._queued_bytes += len(text)
-        self._queue.put(text)
+        self._queued_bytes += len(frame)
+        self._queue.put(frame)
 
     def close(self, code=1000, reason=""):
         """Send a close frame after what is queued and end the connection."""
@@ -121,9 +131,9 @@ class Connection:
             log.warning("%r: rejected packet: %s", self, error)
             self.send(protocol.error_notification(error, packet))
             return
-        for recipients, answer in handlers.dispatch(packet, self.ctx):
-            if recipients == handlers.EVERYONE:
-                self.server.broadcast(answer)
+        for recipients, answer in self.table.dispatch(packet, self.app, self):
+            if recipients == rpc.EVERYONE:
+                self.publish(answer)
             else:
                 self.send(answer)
 
@@ -132,7 +142,7 @@ class Connection:
             protocol.check_key(packet, self.apikey)
         except InvalidAPIKey:
             self._key_failures += 1
-            if self._key_failures >= self.MAX_KEY_FAILURES:
+            if self._key_failures >= self.max_key_failures:
                 log.warning("%r: %d packets with a wrong API key; closing", self, self._key_failures)
                 self.close(1008, "Invalid API key")
             else:
@@ -151,7 +161,7 @@ class Connection:
                     self.ws.close(code, reason.encode())
                     return
                 self._queued_bytes -= len(item)
-                self.ws.send(item)
+                self.ws.send_prepared(item)
             except (WebSocketError, OSError, AttributeError) as error:
                 log.debug("%r: write failed: %s", self, error)
                 self.closed = True

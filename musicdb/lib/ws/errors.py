@@ -1,6 +1,6 @@
 """Typed API errors.  Each class carries the ``code`` of protocol.md §5 item 2.
 
-Handlers raise these; exactly one place (``handlers.dispatch``) turns them into
+Handlers raise these; exactly one place (``rpc.HandlerTable.dispatch``) turns them into
 the ``MusicDB:Error`` / ``onError`` notification for the sender.
 """
 

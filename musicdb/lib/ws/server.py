@@ -6,7 +6,7 @@ import gevent
 
 from . import protocol
 from .connection import Connection
-from .transport import QuietWSGIServer, SafeWebSocketHandler
+from .transport import QuietWSGIServer, SafeWebSocketHandler, text_frame
 
 log = logging.getLogger(__name__)
 
@@ -14,16 +14,26 @@ log = logging.getLogger(__name__)
 class MusicDBWebSocketServer:
     """Accepts WebSocket clients and sends broadcasts and notifications to all of them.
 
-    ``apikey`` is a callable returning the current key; it is read for every
-    new connection, so a changed key applies to new connections only.
+    ``table`` (:class:`~musicdb.lib.ws.rpc.HandlerTable`) executes the
+    clients' packets with ``app``.  ``apikey`` is a callable returning the
+    current key; it is read for every new connection, so a changed key applies
+    to new connections only.  An answer meant for every client goes to
+    ``publish(packet)`` (by default :meth:`broadcast`; the server module routes
+    it through its event bus).  The limits are per connection.
     """
 
-    def __init__(self, ctx, apikey, opentimeout=10, closetimeout=5, max_message_size=8 << 20):
-        self.ctx = ctx
+    def __init__(self, table, app, apikey, opentimeout=10, closetimeout=5,
+                 max_message_size=8 << 20, max_queued_bytes=32 << 20, max_key_failures=10,
+                 publish=None):
+        self.table = table
+        self.app = app
         self.apikey = apikey
         self.opentimeout = opentimeout
         self.closetimeout = closetimeout
         self.max_message_size = max_message_size
+        self.max_queued_bytes = max_queued_bytes
+        self.max_key_failures = max_key_failures
+        self.publish = publish or self.broadcast
         self.connections = set()
         self.wsgi = None
 
@@ -45,8 +55,9 @@ class MusicDBWebSocketServer:
         """The WSGI part of an upgraded request: serve one client until it leaves."""
         websocket = environ["wsgi.websocket"]
         address = (environ.get("REMOTE_ADDR", "?"), environ.get("REMOTE_PORT", "?"))
-        connection = Connection(websocket, address, self.apikey(), self.ctx, self,
-                                self.closetimeout)
+        connection = Connection(websocket, address, self.apikey(), self.table, self.app,
+                                self.publish, self.closetimeout, self.max_queued_bytes,
+                                self.max_key_failures)
         self.connections.add(connection)
         log.info("Client %s:%s connected (%d open)", *address, len(self.connections))
         try:
@@ -57,10 +68,10 @@ class MusicDBWebSocketServer:
         return []
 
     def broadcast(self, packet):
-        """Send one packet to every open connection; it is encoded once."""
-        text = protocol.encode(packet)
+        """Send one packet to every open connection: one frame, shared by all of them."""
+        frame = text_frame(protocol.encode(packet))
         for connection in list(self.connections):
-            connection.send(text)
+            connection.send(frame)
 
     def close_all(self, code=1000, reason="Server shutdown"):
         """Close every connection and wait (at most ``closetimeout``) for them to end."""

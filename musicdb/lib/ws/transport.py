@@ -47,6 +47,13 @@ class LimitedWebSocket(WebSocket):
         with self._write_lock:
             super().send_frame(message, opcode)
 
+    def send_prepared(self, frame):
+        """Write a frame built by :func:`text_frame` (shared by every client of a broadcast)."""
+        with self._write_lock:
+            if self.closed:
+                raise WebSocketError("Connection is already closed")
+            self.raw_write(frame)
+
     def close(self, code=1000, message=b""):
         """Send a close frame that carries ``code`` and the reason (gevent-websocket
         0.10.1 drops the code), once; then forget the stream."""
@@ -84,6 +91,12 @@ class LimitedWebSocket(WebSocket):
     def validate_utf8(self, payload):
         """Skip gevent-websocket's pure-Python validator (it blocks the hub on large
         messages); the final ``bytes.decode`` still rejects bad UTF-8 and closes with 1007."""
+
+
+def text_frame(text):
+    """A whole unmasked text frame carrying ``text``: encoded once, written to many."""
+    payload = text.encode("utf-8")
+    return bytes(Header.encode_header(True, WebSocket.OPCODE_TEXT, b"", len(payload), 0)) + payload
 
 
 def unmask(payload, mask):

@@ -6,7 +6,7 @@ or raises ``ValueError`` with a reason; ``dispatch`` turns that into
 nothing (protocol.md §5 item 4).
 """
 
-MISSING = object()
+from musicdb.lib.ws.rpc import MISSING  # noqa: F401 (validators compare with it)
 
 # SQLite stores at most signed 64-bit integers; a larger ID can name nothing.
 MAX_ID = 2 ** 63 - 1

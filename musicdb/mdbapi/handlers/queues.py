@@ -124,7 +124,7 @@ def move_video_in_queue(args, ctx):
 @handler("RemoveSongFromQueue", args={"entryid": ENTRY_STRING})
 def remove_song_from_queue(args, ctx):
     """Removing the current song skips it (the audio stream moves on)."""
-    audiostream = getattr(ctx, "audiostream", None)
+    audiostream = ctx.audiostream
     ctx.songqueue.remove(args["entryid"], skip=audiostream.play_next if audiostream else None)
 
 

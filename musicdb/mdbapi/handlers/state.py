@@ -58,19 +58,19 @@ def set_mdb_state(args, ctx):
     ctx.mdbstate.set(args["category"], args["name"], args["value"])
 
 
-@no_arguments("LoadWebUIConfiguration")
-def load_webui_configuration(args, ctx):
+@handler("LoadWebUIConfiguration", raw_args=True, caller=True)
+def load_webui_configuration(args, ctx, caller):
     """The WebUI configuration; our own stream's URL names the host the caller connected to."""
-    return ctx.webuiconfig.load(_server_base(ctx))
+    return ctx.webuiconfig.load(_server_base(ctx, caller))
 
 
-def _server_base(ctx):
+def _server_base(ctx, caller):
     """``http(s)://<host>:<port>`` of this server as the calling browser reaches it, or None.
 
     The host comes from the WebSocket request's Host header, exactly as for
     the WebSocket URL in config.js (musicdb.lib.webdata).
     """
-    environ = getattr(getattr(ctx.connection, "ws", None), "environ", None)
+    environ = getattr(caller, "environ", None)
     if not environ:
         return None
     try:
@@ -90,14 +90,14 @@ def _complete_config(value):
     return value
 
 
-@handler("SaveWebUIConfiguration", args={"config": _complete_config})
-def save_webui_configuration(args, ctx):
+@handler("SaveWebUIConfiguration", args={"config": _complete_config}, caller=True)
+def save_webui_configuration(args, ctx, caller):
     """Store the WebUI configuration and answer with it as it is stored.
 
     Unlike MusicDB 8, a configuration with a missing key changes nothing
     (InvalidArguments), and ``%`` in a value is stored.
     """
     try:
-        return ctx.webuiconfig.save(args["config"], _server_base(ctx))
+        return ctx.webuiconfig.save(args["config"], _server_base(ctx, caller))
     except ValueError as error:
         raise InvalidArguments(f"SaveWebUIConfiguration: {error}") from None

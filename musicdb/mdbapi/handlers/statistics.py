@@ -12,7 +12,6 @@ import logging
 from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.lib.ws.errors import NotFound
 
-from .. import tracker
 from . import handler
 from .arguments import ANY, ID, MAX_ID, STR, STRICT_ID
 
@@ -76,7 +75,7 @@ def _cut(ctx, target, mediaid, related):
         log.warning("Cut%sRelationship: related ID %r is no ID", target.title(), related)
         return
     try:
-        tracker.cut_relation(ctx.tracker, target, mediaid, related)
+        ctx.trackerdb.cut_relation(target, mediaid, related)
     except DatabaseError as error:
         log.error("Cannot cut the %s relation %d - %d: %s", target, mediaid, related, error)
 
@@ -95,7 +94,7 @@ def cut_video_relationship(args, ctx):
 
 def _related(ctx, target, mediaid):
     """``[(entry, weight)]`` of the related songs/videos that still exist, are not hated nor disabled."""
-    weights = {row["id"]: row["weight"] for row in tracker.relations(ctx.tracker, target, mediaid)}
+    weights = {row["id"]: row["weight"] for row in ctx.trackerdb.relations(target, mediaid)}
     entries = ctx.database.get_entries(f"{target}s", weights)
     return [(entries[entryid], weight) for entryid, weight in weights.items()
             if entryid in entries and entries[entryid]["favorite"] != -1
