@@ -10,7 +10,7 @@ imported in :func:`load_areas`.
 
 import importlib
 
-from musicdb.lib.ws.rpc import EVERYONE, SENDER, HandlerTable  # noqa: F401 (re-exported)
+from musicdb.lib.ws.rpc import HandlerTable
 
 AREAS = (
     "system",      # Bounce
