@@ -2,9 +2,9 @@
 
 The router (``musicdb/lib/http/router.py``) mounts :func:`directory_app`
 at a URL prefix such as ``/musicdb/webdata/``; the app gets the rest of the
-path, URL-decoded once, in ``PATH_INFO`` and serves it with :func:`serve_file`.  Everything here answers with a status code instead of
-raising, because a WSGI app has nobody above it to catch an exception
-politely.
+path, URL-decoded once, in ``PATH_INFO`` and serves it with :func:`serve_file`.
+Everything here answers with a status code instead of raising, because a
+WSGI app has nobody above it to catch an exception politely.
 
 Why so careful with paths: the same port serves the WebSocket API, so a path
 that escapes the root would hand out the API key file or the databases.  Any

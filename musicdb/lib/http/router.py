@@ -5,7 +5,8 @@ Why one access check: every request of the port - a file, the stream, a
 else, so a login check later has exactly one place to live and no route can
 forget it.  The default lets everything through.
 
-Matching, in this order:
+Routing looks at ``PATH_INFO`` only (``SCRIPT_NAME`` is where the router
+itself is installed, so a router mounted in a router works), in this order:
 
 1. an exact route (``route()``, ``redirect()``) for the whole path;
 2. the mount with the longest prefix the path starts with (``mount()``).
@@ -103,8 +104,8 @@ class Router:
         return self.access(handler.environ) is not None
 
     def _dispatch(self, environ, start_response):
-        raw = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-        found = self._match(raw)
+        path = environ.get("PATH_INFO", "")
+        found = self._match(path)
         if found is None:
             return files.error_response(environ, start_response, "404 Not Found")
         route, cut = found
@@ -112,16 +113,16 @@ class Router:
             return files.error_response(environ, start_response, "405 Method Not Allowed",
                                         [("Allow", ", ".join(route.methods))])
         if cut is not None:
-            _shift(environ, raw, cut)
+            _shift(environ, path, cut)
         return route.app(environ, start_response)
 
-    def _match(self, raw):
+    def _match(self, path):
         """``(route, None)`` for an exact route, ``(route, cut)`` for a mount, or ``None``."""
-        route = self._exact.get(raw)
+        route = self._exact.get(path)
         if route is not None:
             return route, None
         for prefix, route in self._mounts:
-            if raw.startswith(prefix):
+            if path.startswith(prefix):
                 return route, len(prefix) - 1
         return None
 
@@ -139,10 +140,10 @@ class Router:
         return []
 
 
-def _shift(environ, raw, cut):
+def _shift(environ, path, cut):
     """Move the mount prefix (without its last ``/``) from PATH_INFO to SCRIPT_NAME."""
-    environ["SCRIPT_NAME"] = raw[:cut]
-    environ["PATH_INFO"] = raw[cut:]
+    environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + path[:cut]
+    environ["PATH_INFO"] = path[cut:]
 
 
 def _status_of(app, environ):
