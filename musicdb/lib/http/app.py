@@ -16,7 +16,6 @@ Any WebSocket upgrade, whatever its path, goes to the WebSocket server.
 The table knows nothing of the application: the extra routes are passed in.
 """
 
-import logging
 import os
 
 from musicdb.lib import datadir
@@ -24,8 +23,6 @@ from musicdb.lib.http import files
 from musicdb.lib.http import tls
 from musicdb.lib.http import webdata
 from musicdb.lib.http.router import Router
-
-log = logging.getLogger(__name__)
 
 
 def ssl_arguments(cfg):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from . import files
 
-READ_METHODS = ("GET", "HEAD")
+READ_METHODS = files.ALLOWED_METHODS  # what a file, a page or a redirect accepts
 POLICY_VIOLATION = 1008  # WebSocket close code for a refused client (RFC 6455 §7.4.1)
 
 
@@ -46,7 +46,7 @@ class Route:
     """One registered target: the app and the methods it accepts (``None``: all)."""
 
     app: object
-    methods: tuple = None
+    methods: tuple | None = None
 
 
 class Router:
