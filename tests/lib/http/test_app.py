@@ -2,6 +2,8 @@
 WebSocket upgrade.  tests/web checks the same routes end to end through ``musicdb.py server``.
 """
 
+from pathlib import Path
+
 import gevent
 import pytest
 import websocket
@@ -86,6 +88,16 @@ def test_extra_routes_handle_their_own_methods(router):
     assert call(router, "/stream", method="POST")[2] == b"stream POST"
     status, headers, _ = call(router, "/musicdb/index.html", method="POST")
     assert (status, headers["Allow"]) == ("405 Method Not Allowed", "GET, HEAD")
+
+
+def test_directory_in_a_mount_redirects_to_its_full_path_with_slash(router, cfg):
+    """A mounted directory's index needs the slash; the Location keeps the mount prefix."""
+    sub = Path(cfg.webui.directory) / "help"
+    sub.mkdir()
+    (sub / "index.html").write_text("help")
+    status, headers, _ = call(router, "/musicdb/help")
+    assert (status, headers["Location"]) == ("301 Moved Permanently", "/musicdb/help/")
+    assert call(router, "/musicdb/help/")[2] == b"help"
 
 
 def test_musicdb_redirects_to_the_webui(router):
