@@ -20,7 +20,7 @@ SUBDIRECTORIES = {
 APIKEY_FILE = os.path.join("config", "wsapikey.txt")
 
 # The shipped config.js computes the URL in the browser; ours is also served
-# generated on request (musicdb.lib.web), this copy is for other web servers.
+# generated on request (musicdb.lib.http.app), this copy is for other web servers.
 CONFIG_JS_TEMPLATE = """const CONFIG_VERSION = 3;
 const WATCHDOG_RUN = true;
 const WATCHDOG_INTERVAL = 5000;

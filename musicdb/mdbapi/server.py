@@ -24,11 +24,13 @@ import gevent
 import gevent.event
 import gevent.events
 
-from musicdb.lib import albumartwork, datadir, tls, web
+from musicdb.lib import albumartwork, datadir
 from musicdb.lib.cfg.musicdb import MusicDBConfig
 from musicdb.lib.cfg.webui import WebUIConfig, stream_url
 from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.lib.db.trackerdb import TrackerDatabase
+from musicdb.lib.http import app as web
+from musicdb.lib.http import tls
 from musicdb.lib.ws.server import MusicDBWebSocketServer
 from musicdb.mdbapi import audiostream, events, handlers, videostream
 from musicdb.mdbapi.app import App

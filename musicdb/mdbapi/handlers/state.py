@@ -7,7 +7,7 @@ playback side (``ctx.audiostream``, ``ctx.videostream``, ``ctx.songqueue``,
 ``ctx.videoqueue``).
 """
 
-from musicdb.lib import webdata
+from musicdb.lib.http import webdata
 from musicdb.lib.cfg.webui import KEYS as WEBUI_KEYS
 from musicdb.lib.ws.errors import InvalidArguments
 
@@ -68,7 +68,7 @@ def _server_base(ctx, caller):
     """``http(s)://<host>:<port>`` of this server as the calling browser reaches it, or None.
 
     The host comes from the WebSocket request's Host header, exactly as for
-    the WebSocket URL in config.js (musicdb.lib.webdata).
+    the WebSocket URL in config.js (musicdb.lib.http.webdata).
     """
     environ = getattr(caller, "environ", None)
     if not environ:

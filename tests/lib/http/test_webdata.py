@@ -1,11 +1,11 @@
-"""Generated config.js, WebSocket URL and welcome page (musicdb/lib/webdata.py)."""
+"""Generated config.js, WebSocket URL and welcome page (musicdb/lib/http/webdata.py)."""
 
 import json
 import re
 
 import pytest
 
-from musicdb.lib import webdata
+from musicdb.lib.http import webdata
 
 
 def constants(js):

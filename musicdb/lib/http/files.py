@@ -1,10 +1,10 @@
 """Serve files below a root directory as plain WSGI responses.
 
-The router (``musicdb/lib/web.py``) strips a URL prefix such as
-``/musicdb/webdata/`` and hands the rest, URL-decoded once, to
-:func:`serve_file`.  Everything here answers with a status code instead of
-raising, because a WSGI app has nobody above it to catch an exception
-politely.
+The router (``musicdb/lib/http/router.py``) mounts :func:`directory_app`
+at a URL prefix such as ``/musicdb/webdata/``; the app gets the rest of the
+path, URL-decoded once, in ``PATH_INFO`` and serves it with :func:`serve_file`.
+Everything here answers with a status code instead of raising, because a
+WSGI app has nobody above it to catch an exception politely.
 
 Why so careful with paths: the same port serves the WebSocket API, so a path
 that escapes the root would hand out the API key file or the databases.  Any
@@ -63,14 +63,18 @@ def guess_type(path):
 
 
 def request_path(environ):
-    """Return ``SCRIPT_NAME + PATH_INFO`` as real text.
+    """Return ``SCRIPT_NAME + PATH_INFO`` as real text (see :func:`wsgi_text`)."""
+    return wsgi_text(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))
+
+
+def wsgi_text(raw):
+    """Return a WSGI path string as real text.
 
     PEP 3333 hands the path over as latin-1 decoded bytes, so ``ä`` arrives as
     ``Ã¤``.  Re-decoding as UTF-8 makes artwork named after non-ASCII artists
     reachable; bytes that are not UTF-8 survive as surrogates, which ``os``
     functions map back to the original bytes.
     """
-    raw = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
     try:
         data = raw.encode("latin-1")
     except UnicodeEncodeError:  # already real text (a router rewrote it)
@@ -97,6 +101,14 @@ def resolve(root, relpath):
     except ValueError:
         return None
     return target if inside else None
+
+
+def directory_app(root, cache_control="no-cache"):
+    """A WSGI app serving the files below *root* at ``PATH_INFO`` (for a router mount)."""
+    def app(environ, start_response):
+        relpath = wsgi_text(environ.get("PATH_INFO", ""))[1:]
+        return serve_file(environ, start_response, root, relpath, cache_control)
+    return app
 
 
 def serve_file(environ, start_response, root, relpath, cache_control="no-cache"):
@@ -329,6 +341,11 @@ def redirect_with_slash(environ, start_response):
     query = environ.get("QUERY_STRING")
     if query:
         location += "?" + query
+    return redirect(environ, start_response, location)
+
+
+def redirect(environ, start_response, location):
+    """Answer ``301 Moved Permanently`` to *location* (an URL path, already quoted)."""
     return error_response(environ, start_response, "301 Moved Permanently",
                           [("Location", location)])
 

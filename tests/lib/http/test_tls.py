@@ -1,4 +1,4 @@
-"""Self-signed certificate creation and loading (musicdb/lib/tls.py)."""
+"""Self-signed certificate creation and loading (musicdb/lib/http/tls.py)."""
 
 import ipaddress
 import logging
@@ -10,7 +10,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from musicdb.lib import tls
+from musicdb.lib.http import tls
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def san_of(certpath):
 def test_creates_pair_with_names_and_modes(pair, caplog):
     """A missing pair is created, read-only, with localhost, loopback and the hostname."""
     certpath, keypath = pair
-    with caplog.at_level(logging.INFO, logger="musicdb.lib.tls"):
+    with caplog.at_level(logging.INFO, logger="musicdb.lib.http.tls"):
         assert tls.ensure_certificate(certpath, keypath, hostname="music.example") is True
     assert str(certpath) in caplog.text and str(keypath) in caplog.text
     assert stat.S_IMODE(keypath.stat().st_mode) == 0o400
