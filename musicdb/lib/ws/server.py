@@ -43,6 +43,8 @@ class MusicDBWebSocketServer:
                                     log=None, error_log=None, **(ssl_args or {}))
         self.wsgi.max_message_size = self.max_message_size
         self.wsgi.handshake_timeout = self.opentimeout
+        # A router refuses an upgrade it would not serve before the handshake (HTTP 403).
+        self.wsgi.pre_start_hook = getattr(app, "pre_start_hook", None)
         self.wsgi.start()
         log.info("Listening on %s:%d (%s)", bind, self.wsgi.server_port,
                  "wss" if ssl_args else "ws, no TLS")
