@@ -1,7 +1,8 @@
 """Typed API errors.  Each class carries the ``code`` of protocol.md §5 item 2.
 
-Handlers raise these; exactly one place (``rpc.HandlerTable.dispatch``) turns them into
-the ``MusicDB:Error`` / ``onError`` notification for the sender.
+Handlers raise these, and so do the protocol checks.  ``rpc.HandlerTable.dispatch``
+turns a handler's error into the ``MusicDB:Error`` / ``onError`` notification for the
+sender; the connection does the same for a packet refused before dispatch.
 """
 
 
