@@ -44,11 +44,15 @@ def test_parse_rejects_a_method_that_is_not_a_string():
         protocol.parse(json.dumps(packet(method=1)))
 
 
-def test_key_check_accepts_the_right_key_only():
-    protocol.check_key(packet(key="secret"), "secret")
-    for wrong in ("Secret", "", None, 5, "secret "):
-        with pytest.raises(InvalidAPIKey):
-            protocol.check_key(packet(key=wrong), "secret")
+@pytest.mark.parametrize("key", ["secret", "ключ-🎵", "a" * 64])
+def test_key_check_accepts_the_right_key(key):
+    assert protocol.check_key(packet(key=key), key) is True
+
+
+@pytest.mark.parametrize("wrong", ["Secret", "", None, 5, "secret ", "secre", "ключ"])
+def test_key_check_refuses_every_other_key(wrong):
+    with pytest.raises(InvalidAPIKey):
+        protocol.check_key(packet(key=wrong), "secret")
 
 
 def test_error_notification_never_echoes_either_key():

@@ -36,7 +36,7 @@ def parse(text):
 
 
 def check_key(packet, expected):
-    """Compare the packet's API key with ``expected`` in constant time.
+    """Compare the packet's API key with ``expected`` in constant time; True if equal.
 
     Raises:
         InvalidAPIKey: the key is not a string or differs.
@@ -44,6 +44,7 @@ def check_key(packet, expected):
     key = packet.get("key")
     if not isinstance(key, str) or not hmac.compare_digest(key.encode(), expected.encode()):
         raise InvalidAPIKey("Invalid API key")
+    return True
 
 
 def check_method(packet):
