@@ -41,3 +41,15 @@ class App:
     audiostream: Any = None
     videostream: Any = None
     tasks: Any = None                     # the task manager
+
+
+def play_tracker(app):
+    """The play tracker of ``app``, or None.
+
+    The streams read it here only: today's ``handlers.Context`` calls it
+    ``playtracker`` (its ``tracker`` is the TrackerDatabase), :class:`App`
+    calls it ``tracker``.  Drop the first name when the App replaces ctx.
+    """
+    if hasattr(app, "playtracker"):
+        return app.playtracker
+    return getattr(app, "tracker", None)
