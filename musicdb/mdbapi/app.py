@@ -41,3 +41,4 @@ class App:
     audiostream: Any = None
     videostream: Any = None
     tasks: Any = None                     # the task manager
+

@@ -12,38 +12,37 @@ when streaming is on and no video is playing.
 With videos enabled this is the loop MusicDB 8 intended (8.2 never started
 it); it blocks on its command queue instead of polling.  With
 ``[debug] disablevideos`` the state stays off and commands are dropped
-(8.2 let them pile up unconsumed).
+(8.2 let them pile up unconsumed).  The stream is a
+:class:`~musicdb.lib.service.Service`, started and stopped like the audio
+stream.
 """
 
 import logging
 
-import gevent
 import gevent.queue
 
-from . import events
+from musicdb.lib.service import Service, ServiceSlot
+from musicdb.mdbapi import events
 
 log = logging.getLogger(__name__)
 
 MAX_PENDING = 100   # commands waiting; more are dropped with a warning
 
-_stream = None
+_slot = ServiceSlot()
 
 
-class VideoStream:
-    """The video stream of one server."""
+class VideoStream(Service):
+    """The video stream of one server (``ctx.videostream``)."""
+
+    name = "video stream"
 
     def __init__(self, ctx):
+        super().__init__()
         self.ctx = ctx
         self.enabled = not ctx.cfg.debug.disablevideos
         self._state = {"isstreaming": False, "isplaying": False, "currententry": 0}
         self._current = None          # the queue entry last made current
         self._commands = gevent.queue.Queue(MAX_PENDING)
-        self._greenlet = None
-
-    @property
-    def running(self):
-        """True while the loop runs (videos enabled and started)."""
-        return self._greenlet is not None
 
     def state(self):
         """A copy: ``{"isstreaming": bool, "isplaying": bool, "currententry": int}``."""
@@ -52,6 +51,7 @@ class VideoStream:
     # -- commands (executed in order by the loop) ---------------------------------------
 
     def set_streaming(self, streaming):
+        """SetStreamState: ``onStatusChanged`` follows when it ran."""
         self._push(("stream", bool(streaming)))
 
     def play_next(self, entryid=None):
@@ -65,10 +65,12 @@ class VideoStream:
         self._push(("next", entryid))
 
     def video_ended(self, entryid):
+        """A client's VideoEnded; only the first report of the current entry counts."""
         self._push(("ended", entryid))
 
     def _push(self, command):
-        if self._greenlet is None:
+        """Queue a command for the loop; dropped while it does not run, or when too many wait."""
+        if not self.running:
             log.debug("Video stream off; dropping command %s", command[0])
             return
         try:
@@ -78,7 +80,13 @@ class VideoStream:
 
     # -- life cycle ------------------------------------------------------------------------
 
+    def loops(self):
+        return [self._run] if self.enabled else []
+
     def start(self):
+        """Streaming on, the queue head current; disabled: only announce the state (off)."""
+        if self.running:
+            return
         if not self.enabled:
             events.emit(events.VIDEOSTREAM_STATUS, self.state())
             return
@@ -87,14 +95,15 @@ class VideoStream:
         if head is not None:
             self._current = head
             self._state["currententry"] = head["entryid"]
-        self._greenlet = gevent.spawn(self._run)
+        super().start()
 
-    def stop(self):
-        if self._greenlet is not None:
-            self._greenlet.kill()
-            self._greenlet = None
+    def close(self):
+        """Forget the commands the loop did not get to."""
+        while not self._commands.empty():
+            self._commands.get_nowait()
 
     def _run(self):
+        """Execute the commands in order, each followed by the announcement of the next video."""
         while True:
             name, value = self._commands.get()
             try:
@@ -104,6 +113,7 @@ class VideoStream:
                 log.exception("Video stream command %s failed", name)
 
     def _execute(self, name, value):
+        """Run one command: SetStreamState, PlayNextVideo or VideoEnded (api-playback.md §3.5)."""
         if name == "stream":
             self._state["isstreaming"] = value
             events.emit(events.VIDEOSTREAM_STATUS, self.state())
@@ -125,6 +135,7 @@ class VideoStream:
         self._state["isplaying"] = False
 
     def _announce(self):
+        """Streaming and no video playing: the queue head is next (``onStreamNextVideo``)."""
         if not self._state["isstreaming"] or self._state["isplaying"]:
             return
         head = self.ctx.videoqueue.current()
@@ -138,19 +149,12 @@ class VideoStream:
 
 
 def StartVideoStreamingThread(ctx):
-    """Create the video stream as ``ctx.videostream`` and start it."""
-    global _stream
-    if _stream is not None:
-        return
-    _stream = VideoStream(ctx)
-    ctx.videostream = _stream
-    _stream.start()
-    log.debug("Video streaming started (%s)", "enabled" if _stream.enabled else "disabled")
+    """Create the video stream as ``ctx.videostream`` and start it; once per server."""
+    ctx.videostream = _slot.start(lambda: VideoStream(ctx))
+    if not ctx.videostream.enabled:
+        log.debug("Video stream disabled ([debug] disablevideos)")
 
 
 def StopVideoStreamingThread():
-    global _stream
-    if _stream is not None:
-        _stream.stop()
-        _stream = None
-        log.debug("Video streaming stopped")
+    """Stop the running video stream; safe when none runs."""
+    _slot.stop()

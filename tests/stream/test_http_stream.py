@@ -6,10 +6,12 @@ what a player receives.
 """
 
 import os
+import socket
 import sqlite3
+import ssl
+import struct
 import subprocess
 import time
-
 
 from musicdb.lib import mp3
 from tests.stream.conftest import FFMPEG, frames_of, needs_ffmpeg, split_icy
@@ -161,3 +163,23 @@ def test_a_real_player_decodes_the_stream_without_a_warning(stream_home, stream_
     assert player.returncode == 0 and warnings == b""
     assert len(pcm) == 6 * 44100 * 4
     assert pcm.count(0) < len(pcm) * 0.9, "the player heard only silence"
+
+
+def test_a_tls_listener_that_goes_away_leaves_one_debug_line_and_no_traceback(
+        stream_home, server_factory):
+    """Closing a TLS connection without close_notify broke the next write with SSLEOFError,
+    which gevent printed as a traceback for every listener that closed its tab."""
+    server = server_factory(home=stream_home.home, tls=True)
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with context.wrap_socket(socket.create_connection(("127.0.0.1", server.port), 5)) as tls:
+        tls.sendall(b"GET /stream HTTP/1.1\r\nHost: musicdb\r\n\r\n")
+        assert tls.recv(64).startswith(b"HTTP/1.1 200 OK")
+        tls.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST
+    deadline = time.monotonic() + 10
+    while "disconnected: went away" not in server.log():
+        assert time.monotonic() < deadline, "the listener's end was never noticed"
+        time.sleep(0.05)
+    gone = [line for line in server.log().splitlines() if "disconnected: went away" in line]
+    assert len(gone) == 1 and " DEBUG " in gone[0]
+    assert "Traceback" not in server.log()

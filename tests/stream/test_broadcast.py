@@ -1,10 +1,8 @@
-"""Fan-out to listeners, ICY metadata and the access rules, without a server."""
-
-import base64
+"""Fan-out to listeners and ICY metadata, without a server."""
 
 import gevent
 
-from musicdb.mdbapi.audiostream import METAINT, Broadcaster, ListenerAccess, icy_metadata
+from musicdb.mdbapi.audiostream.broadcast import METAINT, Broadcaster, icy_metadata
 from tests.stream.conftest import split_icy
 
 
@@ -67,24 +65,3 @@ def test_more_listeners_than_allowed_are_refused():
     hub = Broadcaster(maxlisteners=2, limit=1000, burst=0)
     assert hub.add("a", False) and hub.add("b", False)
     assert hub.add("c", False) is None
-
-
-def test_addresses_networks_and_prefixes_limit_who_may_listen():
-    access = ListenerAccess(["10.1.0.0/16", "192.168.2.", "127.0.0.1"])
-    assert access.allowed_address("10.1.200.3")
-    assert access.allowed_address("192.168.2.77")
-    assert access.allowed_address("::ffff:127.0.0.1")
-    assert not access.allowed_address("127.0.0.10")
-    assert not access.allowed_address("192.168.20.1")
-    assert ListenerAccess([]).allowed_address("203.0.113.9")
-
-
-def test_the_password_is_accepted_as_basic_auth_with_any_user_or_as_query():
-    access = ListenerAccess(password="sëcret")
-    token = base64.b64encode("whoever:sëcret".encode()).decode()
-    assert access.authorized({"HTTP_AUTHORIZATION": f"Basic {token}"})
-    assert access.authorized({"QUERY_STRING": "password=s%C3%ABcret"})
-    assert not access.authorized({"QUERY_STRING": "password=wrong"})
-    assert not access.authorized({"HTTP_AUTHORIZATION": "Basic !!!"})
-    assert not access.authorized({})
-    assert ListenerAccess(password="").authorized({})

@@ -1,0 +1,167 @@
+"""The stream's HTTP endpoint: who may listen, the Icecast-like answer, the body.
+
+``[Icecast] allow`` and ``password`` decide who may listen
+(:class:`ListenerAccess`); ``maxlisteners = 0`` lets nobody in.  The answer
+is ``audio/mpeg`` with ``icy-*`` headers and no Content-Length, with ICY
+titles when the request says ``Icy-MetaData: 1``.  An HTTP/1.1 request gets
+the body chunked (gevent's WSGI server does that for bodies of unknown
+length; every player decodes it); HTTP/1.0 gets the raw stream, as from
+Icecast.  A listener that goes away is one debug line, not a traceback.
+"""
+
+import base64
+import binascii
+import hmac
+import ipaddress
+import logging
+import socket
+from urllib.parse import parse_qs
+
+from gevent import GreenletExit
+
+from .broadcast import METAINT
+
+log = logging.getLogger(__name__)
+
+STREAM_NAME = "MusicDB Stream"
+SEND_BUFFER_SECONDS = 1.0   # the socket's own buffer (Linux doubles it)
+
+
+class ListenerAccess:
+    """Who may listen: ``[Icecast] allow`` (addresses, prefixes, networks) and ``password``."""
+
+    def __init__(self, allow=(), password=""):
+        self.password = password or ""
+        self.networks, self.prefixes = [], []
+        for item in allow:
+            try:
+                self.networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                self.prefixes.append(item)
+
+    def allowed_address(self, address):
+        """True without rules, or for an address in a network or starting with a prefix."""
+        if not self.networks and not self.prefixes:
+            return True
+        try:
+            ip = ipaddress.ip_address(address)
+            ip = getattr(ip, "ipv4_mapped", None) or ip
+        except ValueError:
+            return False
+        if any(ip in network for network in self.networks):
+            return True
+        return any(str(ip).startswith(prefix) for prefix in self.prefixes)
+
+    def authorized(self, environ):
+        """True without a password, or with it as HTTP Basic password or ``?password=``."""
+        if not self.password:
+            return True
+        given = parse_qs(environ.get("QUERY_STRING", "")).get("password", [""])[0]
+        given = given or _basic_password(environ.get("HTTP_AUTHORIZATION", ""))
+        return hmac.compare_digest(given.encode("utf-8"), self.password.encode("utf-8"))
+
+
+def _basic_password(header):
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "basic":
+        return ""
+    try:
+        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return ""
+    return decoded.partition(":")[2]
+
+
+def http_routes(cfg, current):
+    """``{[Icecast] mountname: WSGI app}``; ``current()`` is the running stream or None."""
+    access = ListenerAccess(cfg.icecast.allow, cfg.icecast.password)
+
+    def stream_app(environ, start_response):
+        return serve_listener(environ, start_response, access, current())
+    return {cfg.icecast.mountname: stream_app}
+
+
+def serve_listener(environ, start_response, access, stream):
+    """Answer one stream request; a listener's audio is written until it leaves or is dropped."""
+    refusal = _refusal(environ, access, stream)
+    if refusal:
+        return _refuse(start_response, *refusal)
+    icy = environ.get("HTTP_ICY_METADATA", "").strip() == "1"
+    if environ["REQUEST_METHOD"] == "HEAD":
+        start_response("200 OK", _stream_headers(stream, icy))
+        return []
+    address = environ.get("REMOTE_ADDR", "")
+    listener = stream.broadcaster.add(f"{address}:{environ.get('REMOTE_PORT', '')}", icy)
+    if listener is None:
+        log.warning("Stream listener %s refused: %d listeners already", address,
+                    stream.broadcaster.maxlisteners)
+        return _refuse(start_response, "503 Service Unavailable", [("Retry-After", "30")])
+    _limit_send_buffer(environ, SEND_BUFFER_SECONDS * stream.fmt.bitrate * 125)
+    write = start_response("200 OK", _stream_headers(stream, icy))
+    _write_audio(listener, write)
+    return []
+
+
+def _refusal(environ, access, stream):
+    """``(status, headers)`` when the request may not listen, else None."""
+    address = environ.get("REMOTE_ADDR", "")
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return "405 Method Not Allowed", [("Allow", "GET, HEAD")]
+    if stream is None or not stream.enabled:
+        return "503 Service Unavailable", []
+    if not access.allowed_address(address):
+        log.info("Stream listener %s refused: address not allowed", address)
+        return "403 Forbidden", []
+    if not access.authorized(environ):
+        return "401 Unauthorized", [("WWW-Authenticate", f'Basic realm="{STREAM_NAME}"')]
+    return None
+
+
+def _write_audio(listener, write):
+    """Write the listener's audio until it is dropped or its connection breaks.
+
+    Why here and not as the response body: a write error of the body reaches
+    gevent's handler, which prints a traceback for any socket error but EPIPE
+    and ECONNRESET - every TLS listener that closes its tab (SSLEOFError).
+    Raises GreenletExit when the connection broke: gevent ends such a request
+    quietly.
+    """
+    reason = "stream ended"
+    try:
+        for data in listener:
+            write(data)
+    except OSError as error:        # ssl.SSLError is one too
+        reason = f"went away ({error.__class__.__name__}: {error})"
+        raise GreenletExit from None
+    finally:
+        listener.close(reason)
+
+
+def _limit_send_buffer(environ, size):
+    """Give the request's socket a send buffer of about ``size`` bytes, if it can be found.
+
+    Why: Linux grows a socket's send buffer up to megabytes, which would hide
+    a stalled listener for minutes (and hold that much memory per listener).
+    WSGI does not expose the socket; gevent's request body reader wraps it.
+    """
+    try:
+        sock = environ["wsgi.input"].rfile.raw._sock
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, int(size))
+    except (AttributeError, KeyError, OSError) as error:
+        log.debug("Cannot limit the stream listener's send buffer: %s", error)
+
+
+def _stream_headers(stream, icy):
+    headers = [("Content-Type", "audio/mpeg"), ("Cache-Control", "no-cache"),
+               ("Pragma", "no-cache"), ("Connection", "close"),
+               ("icy-name", STREAM_NAME), ("icy-br", str(stream.fmt.bitrate)), ("icy-pub", "0")]
+    if icy:
+        headers.append(("icy-metaint", str(METAINT)))
+    return headers
+
+
+def _refuse(start_response, status, headers=()):
+    body = (status + "\n").encode("ascii")
+    start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body))),
+                            *headers])
+    return [body]
