@@ -5,7 +5,7 @@ ourselves (api-playback.md §3.4).  The parts:
 
 * :class:`AudioStream` (``ctx.audiostream``) - one producer greenlet takes the
   queue head (``ctx.songqueue.current()``), reads its frames
-  (:class:`~musicdb.lib.transcoder.FrameSource`: MP3 pass-through or ffmpeg)
+  (:class:`~musicdb.lib.media.transcoder.FrameSource`: MP3 pass-through or ffmpeg)
   and paces them in real time, at most :data:`LEAD` seconds ahead.  While
   paused, or while nothing can be played, it sends silent frames of the same
   format, so listeners stay connected and the played time stands still.
@@ -46,7 +46,7 @@ from urllib.parse import parse_qs
 import gevent
 import gevent.event
 
-from musicdb.lib.transcoder import FrameSource, StreamFormat, find_ffmpeg
+from musicdb.lib.media.transcoder import FrameSource, StreamFormat, find_ffmpeg
 from . import events
 
 log = logging.getLogger(__name__)
