@@ -241,7 +241,7 @@ def _encode_clips(formats: Sequence[str], seconds: int) -> dict[tuple[str, int],
     """All base clips, keyed by (format, clip index); encoded in parallel."""
     ffmpeg = _ffmpeg()
     jobs = [(fmt, i) for fmt in formats for i in range(len(CLIP_FREQUENCIES))]
-    with tempfile.TemporaryDirectory(prefix="musicdb-demolib-") as cache:
+    with tempfile.TemporaryDirectory(prefix="musicdb-demo-") as cache:
         def encode(job: tuple[str, int]) -> bytes:
             fmt, i = job
             folder = os.path.join(cache, fmt)

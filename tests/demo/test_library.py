@@ -1,4 +1,4 @@
-"""The deterministic demo library generator and its ``musicdb demo DEST`` command."""
+"""The deterministic demo library generator."""
 
 import hashlib
 import io
@@ -18,8 +18,6 @@ from PIL import Image
 from musicdb.demo import library as demolib
 from musicdb.demo.library import FORMATS, generate_library, make_broken_file
 from musicdb.lib.media.tags import extract_artwork
-from musicdb.mod import build_parser
-from musicdb.mod import demo as demo_command
 
 ALBUM_DIR = re.compile(r"^\d{4} - .+$")
 SONG_FILE = re.compile(r"^(?:(\d+)-)?(\d{2}) (.+)\.([a-z0-9]+)$")
@@ -253,25 +251,3 @@ def test_make_broken_file_writes_garbage_under_an_audio_name(tmp_path):
     data = path.read_bytes()
     assert path.suffix == ".mp3" and len(data) > 1000
     assert b"\xff" not in data
-
-
-def run_demo(*argv):
-    """``musicdb demo ARGV`` in this process; DEST commands need no config."""
-    args = build_parser().parse_args(["demo", *argv])
-    return demo_command.run(args, None)
-
-
-def test_command_writes_the_requested_songs(tmp_path, capsys):
-    """`musicdb demo DEST --songs N --formats ...` fills DEST and exits 0."""
-    assert run_demo(str(tmp_path), "--songs", "7", "--formats", "mp3,m4a") == 0
-    files = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert len(files) == 7 and {p.suffix for p in files} == {".mp3", ".m4a"}
-    output = capsys.readouterr()
-    assert "7 songs" in output.out
-    assert "\r" not in output.err  # stderr is no terminal here: no progress bar garbage
-
-
-def test_command_reports_bad_format_and_exits_nonzero(tmp_path, capsys):
-    """A typo in --formats is an error message, not a traceback."""
-    assert run_demo(str(tmp_path), "--formats", "mp3,wma") == 1
-    assert "formats" in capsys.readouterr().err
