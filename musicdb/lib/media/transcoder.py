@@ -26,7 +26,7 @@ import gevent.queue
 import gevent.subprocess
 
 from musicdb.lib.media import mp3
-from musicdb.lib.media.errors import MediaError
+from musicdb.lib.media.errors import MediaError, convert_error
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +85,10 @@ class Transcoder:
                    "-map_metadata", "-1", "-c:a", "libmp3lame", "-b:a", f"{fmt.bitrate}k",
                    "-ar", str(fmt.samplerate), "-ac", "2", "-id3v2_version", "0",
                    "-write_id3v1", "0", "-write_xing", "0", "-f", "mp3", "pipe:1"]
-        try:
+        with convert_error(OSError, TranscodeError, "cannot start ffmpeg"):
             self.process = gevent.subprocess.Popen(
                 command, stdin=gevent.subprocess.DEVNULL, stdout=gevent.subprocess.PIPE,
                 stderr=gevent.subprocess.PIPE)
-        except OSError as error:
-            raise TranscodeError(f"cannot start ffmpeg: {error}") from None
         self._errors = ""
         self._stderr_reader = gevent.spawn(self._collect_errors)
 
