@@ -6,7 +6,6 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections import Counter
 
 import gevent
 import pytest
