@@ -5,7 +5,7 @@ ourselves (api-playback.md §3.4).  The parts:
 
 * :class:`AudioStream` (``ctx.audiostream``) - one producer greenlet takes the
   queue head (``ctx.songqueue.current()``), reads its frames
-  (:class:`~musicdb.lib.media.transcoder.FrameSource`: MP3 pass-through or ffmpeg)
+  (:class:`~musicdb.lib.transcoder.FrameSource`: MP3 pass-through or ffmpeg)
   and paces them in real time, at most :data:`LEAD` seconds ahead.  While
   paused, or while nothing can be played, it sends silent frames of the same
   format, so listeners stay connected and the played time stands still.
