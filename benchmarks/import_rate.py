@@ -37,7 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-from musicdb.lib.demolib import generate_library  # noqa: E402
+from musicdb.demo.library import generate_library  # noqa: E402
 
 CONFIG = """[directories]
 music = {home}/music

@@ -54,7 +54,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-from musicdb.lib import demolib  # noqa: E402
+from musicdb.demo import library as demolib  # noqa: E402
 from musicdb.lib.db.musicdb import MusicDatabase  # noqa: E402
 from tests.support import Client, ServerProcess  # noqa: E402
 

@@ -54,7 +54,8 @@ from dataclasses import dataclass, field
 
 import gevent
 
-from musicdb.lib import albumartwork, metatags
+from musicdb.lib.media import artwork as albumartwork
+from musicdb.lib.media import tags as metatags
 from musicdb.lib.db.sqlite import Database
 from musicdb.lib.musicdirectory import MusicDirectory, PathError, is_utf8, printable
 
@@ -528,7 +529,7 @@ def exclusive_import(datadir):
         os.close(handle)
 
 
-# -- removal, checks and the demo -------------------------------------------------------
+# -- removal and checks -------------------------------------------------------------------
 
 def remove_path(cfg, database, path, trackerdb=None):
     """Remove the database entries of a song, album or artist path (files stay).
@@ -669,33 +670,3 @@ def _song_problems(directory, path):
         problems.append(error.reason)
     return problems
 
-
-def import_demo(cfg, songs=40, database=None, seconds=30):
-    """Fill an empty music directory with a generated demo library and import it.
-
-    For the quick start: does nothing (returns None) when the music directory
-    holds anything already, so a real library is never touched.  Opens
-    ``<data>/music.db`` unless ``database`` is given.  Returns the
-    :class:`ImportSummary`.  Generating runs ffmpeg and blocks: call it before
-    the server's loops start.
-
-    Raises:
-        RuntimeError: ffmpeg is missing.
-        OSError: the music or data directory cannot be written.
-    """
-    from musicdb.lib import demolib
-    from musicdb.lib.db.musicdb import MusicDatabase
-
-    music = cfg.directories.music
-    if os.path.isdir(music) and os.listdir(music):
-        return None
-    demolib.generate_library(music, songs=songs, seconds=seconds)
-    own = database is None
-    if own:
-        os.makedirs(cfg.directories.data, exist_ok=True)
-        database = MusicDatabase(os.path.join(cfg.directories.data, "music.db"))
-    try:
-        return import_music(cfg, database)
-    finally:
-        if own:
-            database.close()

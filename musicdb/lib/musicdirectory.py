@@ -21,7 +21,7 @@ import logging
 import os
 from dataclasses import dataclass
 
-from musicdb.lib import metatags
+from musicdb.lib.media import tags
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 VIDEO_EXTENSIONS = ("m4v", "mp4", "webm")
 #: Song extensions: everything the tag reader understands except videos
 #: (MusicDB 8's ``mp3 m4a aac flac`` plus ``ogg`` and ``opus``); compared lower-cased.
-SONG_EXTENSIONS = tuple(e for e in metatags.SUPPORTED_EXTENSIONS if e not in VIDEO_EXTENSIONS)
+SONG_EXTENSIONS = tuple(e for e in tags.SUPPORTED_EXTENSIONS if e not in VIDEO_EXTENSIONS)
 
 KIND_ARTIST, KIND_ALBUM, KIND_SONG, KIND_VIDEO = "artist", "album", "song", "video"
 
@@ -78,7 +78,7 @@ def extension(path):
 
 def song_order(relpath):
     """Sort key for songs of one album: CD, track number, then name."""
-    meta = metatags.path_meta(relpath)
+    meta = tags.path_meta(relpath)
     return (meta["cd"] or 0, meta["track"] or 0, relpath)
 
 

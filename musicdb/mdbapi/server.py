@@ -24,7 +24,8 @@ import gevent
 import gevent.event
 import gevent.events
 
-from musicdb.lib import albumartwork, datadir
+from musicdb.lib import datadir
+from musicdb.lib.media import artwork as albumartwork
 from musicdb.lib.cfg.musicdb import MusicDBConfig
 from musicdb.lib.cfg.webui import WebUIConfig, stream_url
 from musicdb.lib.db.musicdb import MusicDatabase

@@ -40,6 +40,7 @@ from musicdb.lib import datadir, importer
 from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.lib.db.trackerdb import TrackerDatabase
+from musicdb.lib.media.errors import MediaError
 from musicdb.lib.musicdirectory import PathError
 
 RELOAD_HINT = "A running server shows the changes after: kill -USR1 <server pid>"
@@ -67,7 +68,8 @@ def run(args, cfg):
     command = {"import": run_import, "remove": run_remove, "check": run_check}[args.command]
     try:
         return command(args, cfg)
-    except (PathError, LookupError, DatabaseError, OSError, importer.ImportBusy) as error:
+    except (PathError, LookupError, DatabaseError, OSError, MediaError,
+            importer.ImportBusy) as error:
         print(f"musicdb: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # every album stored so far is complete

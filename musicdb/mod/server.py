@@ -4,10 +4,12 @@ import logging
 import os
 import sys
 
-from musicdb.lib import albumartwork, datadir, importer
+from musicdb.lib import datadir
 from musicdb.lib.cfg.randy import RandyConfigFile
 from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.lib.db.sqlite import DatabaseError
+from musicdb.lib.media import artwork
+from musicdb.lib.media.errors import MediaError
 from musicdb.mdbapi import server
 
 log = logging.getLogger(__name__)
@@ -22,9 +24,9 @@ def run(args, cfg):
     try:
         datadir.prepare(data, cfg.websocket.port)
         # The WebUI shows it for albums without artwork, before any import made it.
-        albumartwork.ensure_default_artwork(os.path.join(data, "webdata", "artwork"))
+        artwork.ensure_default_artwork(os.path.join(data, "webdata", "artwork"))
         database = MusicDatabase(os.path.join(data, "music.db"))
-    except (OSError, DatabaseError) as error:
+    except (OSError, DatabaseError, MediaError) as error:
         print(f"musicdb: {error}", file=sys.stderr)
         return 1
     if getattr(args, "local_home", False) and os.environ.get("MUSICDB_DEMO", "1") != "0":
@@ -43,9 +45,12 @@ def run(args, cfg):
 
 def _import_demo(cfg, database):
     """First start on the embedded default: fill the empty music directory with a demo."""
+    # Imported here: the generator is no part of a server that has a library.
+    from musicdb.demo.quickstart import import_demo
+
     try:
-        summary = importer.import_demo(cfg, database=database)
-    except (RuntimeError, OSError) as error:
+        summary = import_demo(cfg, database=database)
+    except (RuntimeError, OSError, MediaError) as error:
         log.warning("No demo library: %s", error)
         return
     if summary is None:

@@ -6,7 +6,7 @@ to that folder's conftest.py (or list ``"tests.library.fixtures"`` in
 ``pytest_plugins`` of the root conftest).
 
 * ``demo_library`` (session): the generated files, read-only; ``.root``,
-  ``.songs`` (demolib's dicts: path, format, artist, album, release, title,
+  ``.songs`` (generate_library's dicts: path, format, artist, album, release, title,
   track, cd, genre, seconds, artwork).
 * ``imported_library`` (session): a home (music/, data/, musicdb.ini) with the
   demo library imported; read-only.  ``ServerProcess(imported_library.home)``
@@ -27,7 +27,7 @@ import pytest
 
 from musicdb.lib.cfg.musicdb import MusicDBConfig
 from musicdb.lib.db.musicdb import MusicDatabase
-from musicdb.lib.demolib import generate_library
+from musicdb.demo.library import generate_library
 from musicdb.lib.importer import import_music
 from tests.support import ROOT, free_port, write_config
 

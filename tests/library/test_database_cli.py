@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from musicdb.lib.demolib import generate_library, make_broken_file
+from musicdb.demo.library import generate_library, make_broken_file
 from tests.library.fixtures import run_cli
 from tests.support import ROOT, Client, ServerProcess, write_config, free_port
 

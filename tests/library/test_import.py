@@ -6,7 +6,6 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections import Counter
 
 import gevent
 import pytest
@@ -14,10 +13,9 @@ from mutagen.flac import FLAC
 from mutagen.id3 import ID3, TALB, TDRC, TIT2, TPOS, TRCK
 from PIL import Image
 
-from musicdb.lib.demolib import FORMATS, make_broken_file
+from musicdb.demo.library import FORMATS, make_broken_file
 from musicdb.lib.db.trackerdb import TrackerDatabase
-from musicdb.lib.importer import (forget, import_demo, import_music, remove_missing,
-                                   remove_path)
+from musicdb.lib.importer import forget, import_music, remove_missing, remove_path
 from musicdb.lib.musicdirectory import PathError
 
 
@@ -599,16 +597,3 @@ def test_import_in_a_greenlet_leaves_the_hub_free(library_home):
     assert summary.added == len(library.songs)
     assert len(gaps) > 3 and max(gaps) < 0.1
 
-
-def test_import_demo_fills_an_empty_music_directory_only(tmp_path):
-    """import_demo generates and imports into an empty music directory, else does nothing."""
-    from tests.support import write_config
-    from musicdb.lib.cfg.musicdb import MusicDBConfig
-    from musicdb.lib.db.musicdb import MusicDatabase
-    cfg = MusicDBConfig(write_config(str(tmp_path), 9999))
-    summary = import_demo(cfg, songs=6)
-    assert summary.added == 6 and summary.failed == 0
-    assert import_demo(cfg, songs=6) is None
-    database = MusicDatabase(str(tmp_path / "data" / "music.db"))
-    assert Counter(r["n"] for r in database.rows("SELECT count(*) AS n FROM songs")) == {6: 1}
-    database.close()

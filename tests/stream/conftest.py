@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from musicdb.lib import mp3
+from musicdb.lib.media import mp3
 from musicdb.lib.db.musicdb import MusicDatabase
 from tests.support import Client
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import gevent
 
-from musicdb.lib.transcoder import StreamFormat
+from musicdb.lib.media.transcoder import StreamFormat
 from musicdb.mdbapi.audiostream.broadcast import Broadcaster
 from musicdb.mdbapi.audiostream.endpoint import ListenerAccess, serve_listener
 

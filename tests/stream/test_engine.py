@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import gevent
 import pytest
 
-from musicdb.lib import mp3
-from musicdb.lib.transcoder import StreamFormat
+from musicdb.lib.media import mp3
+from musicdb.lib.media.transcoder import StreamFormat
 from musicdb.mdbapi import audiostream, events
 from musicdb.mdbapi.handlers.notifications import packet_for
 

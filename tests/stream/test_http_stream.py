@@ -13,7 +13,7 @@ import struct
 import subprocess
 import time
 
-from musicdb.lib import mp3
+from musicdb.lib.media import mp3
 from tests.stream.conftest import FFMPEG, frames_of, needs_ffmpeg, split_icy
 
 BITRATE_BYTES = 320 * 125      # bytes per second at 320 kbit/s

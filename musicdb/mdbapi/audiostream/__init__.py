@@ -16,7 +16,7 @@ names; one :class:`~musicdb.lib.service.ServiceSlot` holds the running stream.
 """
 
 from musicdb.lib.service import ServiceSlot
-from musicdb.lib.transcoder import StreamFormat
+from musicdb.lib.media.transcoder import StreamFormat
 
 from . import endpoint
 from .broadcast import METAINT, Broadcaster, Listener, icy_metadata

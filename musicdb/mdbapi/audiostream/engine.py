@@ -1,7 +1,7 @@
 """The playback engine: the song queue as one live stream of MP3 frames.
 
 One producer greenlet takes the queue head (``ctx.songqueue.current()``),
-reads its frames (:class:`~musicdb.lib.transcoder.FrameSource`: MP3
+reads its frames (:class:`~musicdb.lib.media.transcoder.FrameSource`: MP3
 pass-through or ffmpeg) and paces them in real time, at most :data:`LEAD`
 seconds ahead, to the :class:`~.broadcast.Broadcaster`.  While paused, or
 while nothing can be played, it sends silent frames of the same format, so
@@ -27,7 +27,7 @@ import gevent
 import gevent.event
 
 from musicdb.lib.service import Service
-from musicdb.lib.transcoder import FrameSource, StreamFormat, find_ffmpeg
+from musicdb.lib.media.transcoder import FrameSource, StreamFormat, find_ffmpeg
 from musicdb.mdbapi import events
 from .broadcast import Broadcaster, icy_metadata
 

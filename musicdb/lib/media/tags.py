@@ -1,9 +1,10 @@
 """Read metadata (tags, playtime, bitrate, artwork) from one music file.
 
-This is the only module that talks to mutagen.  Every way a file can fail
-(missing, unsupported extension, broken content) surfaces as :class:`TagError`
-so callers catch one exception family (house style: wrap library errors at the
-boundary).
+This module and :mod:`musicdb.lib.media.tagwriter` are the only ones that talk
+to mutagen.  Every way a file can fail (missing, unreadable, unsupported
+extension, broken content) surfaces as :class:`TagError`, a
+:class:`~musicdb.lib.media.errors.MediaError`, so callers catch one exception
+family (house style: wrap library errors at the boundary).
 
 MusicDB's rule is "the file system is always right": names, release year,
 song and CD number stored in the database come from the path, not from tags.
@@ -46,6 +47,8 @@ from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
+from musicdb.lib.media.errors import MediaError
+
 __all__ = [
     "MUSICDB_SONG_EXTENSIONS",
     "SUPPORTED_EXTENSIONS",
@@ -61,17 +64,17 @@ FFPROBE_TIMEOUT = 30  # seconds; a hung ffprobe must not block an import forever
 FRONT_COVER = 3  # ID3 / FLAC picture type "Cover (front)"
 
 
-class TagError(Exception):
-    """A music file cannot be read: missing, unsupported or broken.
+class TagError(MediaError):
+    """A music file cannot be read or tagged: missing, unsupported or broken.
 
     ``path`` and ``reason`` are kept as attributes so a caller can log or
     report them separately; the message names both.
     """
 
-    def __init__(self, path: str | os.PathLike, reason: str):
+    def __init__(self, path: str | os.PathLike, reason: str, action: str = "read metadata of"):
         self.path = str(path)
         self.reason = reason
-        super().__init__(f"Cannot read metadata of {self.path!r}: {reason}")
+        super().__init__(f"Cannot {action} {self.path!r}: {reason}")
 
 
 @dataclass(frozen=True)
@@ -465,12 +468,16 @@ def file_checksum(path: str | os.PathLike) -> str:
     MusicDB 8 hashes the whole file, tags included, so retagging changes it.
 
     Raises:
-        OSError: the file cannot be opened or read.
+        TagError: the file cannot be opened or read (``reason`` is the OS's
+            message, e.g. "No such file or directory").
     """
     digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with open(path, "rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as error:
+        raise TagError(path, error.strerror or str(error), "compute the checksum of") from error
     return digest.hexdigest()
 
 

@@ -1,4 +1,4 @@
-"""Tests for the deterministic demo library generator."""
+"""The deterministic demo library generator."""
 
 import hashlib
 import io
@@ -15,9 +15,9 @@ from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from PIL import Image
 
-from musicdb.lib import demolib
-from musicdb.lib.demolib import FORMATS, generate_library, make_broken_file, main
-from musicdb.lib.metatags import extract_artwork
+from musicdb.demo import library as demolib
+from musicdb.demo.library import FORMATS, generate_library, make_broken_file
+from musicdb.lib.media.tags import extract_artwork
 
 ALBUM_DIR = re.compile(r"^\d{4} - .+$")
 SONG_FILE = re.compile(r"^(?:(\d+)-)?(\d{2}) (.+)\.([a-z0-9]+)$")
@@ -26,7 +26,7 @@ SONG_FILE = re.compile(r"^(?:(\d+)-)?(\d{2}) (.+)\.([a-z0-9]+)$")
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
     """A 20-song library in every format, generated once for this module."""
-    root = tmp_path_factory.mktemp("demolib")
+    root = tmp_path_factory.mktemp("demo")
     return root, generate_library(root, songs=20, seconds=2)
 
 
@@ -109,7 +109,7 @@ def test_library_has_several_artists_albums_and_genres(library):
 
 
 def _raw_tags(path, fmt):
-    """Tags as plain strings, read straight with mutagen (not via metatags)."""
+    """Tags as plain strings, read straight with mutagen (not via our tag reader)."""
     if fmt == "mp3":
         tags = ID3(path)
         assert tags.version == (2, 4, 0)
@@ -251,19 +251,3 @@ def test_make_broken_file_writes_garbage_under_an_audio_name(tmp_path):
     data = path.read_bytes()
     assert path.suffix == ".mp3" and len(data) > 1000
     assert b"\xff" not in data
-
-
-def test_cli_writes_the_requested_songs(tmp_path, capsys):
-    """`python -m musicdb.lib.demolib DEST --songs N` fills DEST and exits 0."""
-    assert main([str(tmp_path), "--songs", "7", "--formats", "mp3,m4a"]) == 0
-    files = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert len(files) == 7 and {p.suffix for p in files} == {".mp3", ".m4a"}
-    output = capsys.readouterr()
-    assert "7 songs" in output.out
-    assert "\r" not in output.err  # stderr is no terminal here: no progress bar garbage
-
-
-def test_cli_reports_bad_format_and_exits_nonzero(tmp_path, capsys):
-    """A typo in --formats is an error message, not a traceback."""
-    assert main([str(tmp_path), "--formats", "mp3,wma"]) == 1
-    assert "formats" in capsys.readouterr().err

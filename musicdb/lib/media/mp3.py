@@ -26,6 +26,8 @@ original, emphasis.
 
 from dataclasses import dataclass
 
+from musicdb.lib.media.errors import MediaError
+
 MPEG1, MPEG2, MPEG25 = 1, 2, 25
 MODE_STEREO, MODE_JOINT_STEREO, MODE_DUAL_CHANNEL, MODE_MONO = 0, 1, 2, 3
 
@@ -53,7 +55,7 @@ ID3V1_ENHANCED_SIZE = 227
 APE_HEADER = 32
 
 
-class MP3Error(Exception):
+class MP3Error(MediaError):
     """Bytes that are no MPEG audio, or a format we cannot build."""
 
 

@@ -25,7 +25,8 @@ import gevent
 import gevent.queue
 import gevent.subprocess
 
-from musicdb.lib import mp3
+from musicdb.lib.media import mp3
+from musicdb.lib.media.errors import MediaError, convert_error
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,11 @@ STDERR_KEEP = 2000          # characters of ffmpeg's error output kept for the l
 _END = object()
 
 
-class TranscoderError(Exception):
+class TranscodeError(MediaError):
     """ffmpeg is missing, cannot be started, or failed."""
 
 
-class TranscoderUnavailable(TranscoderError):
+class TranscoderUnavailable(TranscodeError):
     """There is no ``ffmpeg`` on PATH, so only MP3s of the stream format can be played."""
 
 
@@ -72,7 +73,7 @@ class Transcoder:
 
     Raises:
         TranscoderUnavailable: no ffmpeg on PATH.
-        TranscoderError: ffmpeg could not be started.
+        TranscodeError: ffmpeg could not be started.
     """
 
     def __init__(self, path, fmt, ffmpeg=None):
@@ -84,12 +85,10 @@ class Transcoder:
                    "-map_metadata", "-1", "-c:a", "libmp3lame", "-b:a", f"{fmt.bitrate}k",
                    "-ar", str(fmt.samplerate), "-ac", "2", "-id3v2_version", "0",
                    "-write_id3v1", "0", "-write_xing", "0", "-f", "mp3", "pipe:1"]
-        try:
+        with convert_error(OSError, TranscodeError, "cannot start ffmpeg"):
             self.process = gevent.subprocess.Popen(
                 command, stdin=gevent.subprocess.DEVNULL, stdout=gevent.subprocess.PIPE,
                 stderr=gevent.subprocess.PIPE)
-        except OSError as error:
-            raise TranscoderError(f"cannot start ffmpeg: {error}") from None
         self._errors = ""
         self._stderr_reader = gevent.spawn(self._collect_errors)
 
@@ -101,13 +100,13 @@ class Transcoder:
         """Wait for ffmpeg to exit.
 
         Raises:
-            TranscoderError: ffmpeg failed (its error output is in the message).
+            TranscodeError: ffmpeg failed (its error output is in the message).
         """
         code = self.process.wait()
         self._stderr_reader.join()
         if code != 0:
             reason = self._errors.strip().splitlines()[:1] or [f"exit code {code}"]
-            raise TranscoderError(f"ffmpeg failed: {reason[0]}")
+            raise TranscodeError(f"ffmpeg failed: {reason[0]}")
 
     def close(self):
         """Stop ffmpeg if it still runs and release its pipes."""
@@ -167,7 +166,7 @@ class FrameSource:
             count = self._produce()
             if count == 0:
                 self.error = "no MPEG audio frames"
-        except TranscoderError as error:
+        except TranscodeError as error:
             self.error = str(error)
         except OSError as error:
             self.error = f"cannot read the file: {error.strerror or error}"

@@ -19,38 +19,31 @@ Everything is derived from ``seed`` with a private ``random.Random``, and
 ffmpeg runs with ``+bitexact``, so two runs with the same arguments produce
 byte-identical files (given the same ffmpeg and mutagen versions).
 
-Command line::
-
-    python -m musicdb.lib.demolib DEST --songs 1000 [--seed 1] [--seconds 3]
+Tags are written by :mod:`musicdb.lib.media.tagwriter`; this module only plans
+and encodes.  Command line: ``musicdb demo DEST --songs 1000`` (see
+:mod:`musicdb.mod.demo`).
 """
 
 from __future__ import annotations
 
-import argparse
-import base64
 import io
 import math
 import os
 import random
 import shutil
 import subprocess
-import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
-from mutagen.flac import FLAC, Picture
-from mutagen.id3 import APIC, TALB, TCON, TDRC, TIT2, TPE1, TPOS, TRCK
-from mutagen.mp3 import MP3
-from mutagen.mp4 import MP4, MP4Cover
-from mutagen.oggopus import OggOpus
-from mutagen.oggvorbis import OggVorbis
 from PIL import Image, ImageDraw
 from tqdm import tqdm
 
-__all__ = ["FORMATS", "generate_library", "make_broken_file", "main"]
+from musicdb.lib.media.tagwriter import Tags, tagged_bytes
+
+__all__ = ["FORMATS", "generate_library", "make_broken_file"]
 
 FORMATS: tuple[str, ...] = ("mp3", "flac", "ogg", "opus", "m4a")
 CLIP_FREQUENCIES = (220, 330, 440, 550)  # Hz; one base clip per tone and format
@@ -209,106 +202,6 @@ def _album_songs(rng: random.Random, album: _Album,
 
 
 # --------------------------------------------------------------------------
-# Tagging (in memory) --------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Tags:
-    """Everything written into one file's tags."""
-
-    title: str
-    artist: str
-    album: str
-    date: str
-    genre: str
-    track: int
-    tracks: int
-    cd: int
-    cds: int
-    artwork: bytes | None
-
-
-def _tag_mp3(stream: io.BytesIO, tags: _Tags) -> None:
-    audio = MP3(stream)
-    audio.add_tags()
-    for frame in (TIT2(encoding=3, text=tags.title), TPE1(encoding=3, text=tags.artist),
-                  TALB(encoding=3, text=tags.album), TCON(encoding=3, text=tags.genre),
-                  TRCK(encoding=3, text=f"{tags.track}/{tags.tracks}"),
-                  TPOS(encoding=3, text=f"{tags.cd}/{tags.cds}"),
-                  TDRC(encoding=3, text=tags.date)):
-        audio.tags.add(frame)
-    if tags.artwork:
-        audio.tags.add(APIC(encoding=3, mime="image/jpeg", type=3,
-                            desc="Cover", data=tags.artwork))
-    stream.seek(0)
-    audio.save(stream, v2_version=4)
-
-
-def _vorbis_comments(tags: _Tags) -> dict[str, str]:
-    return {"TITLE": tags.title, "ARTIST": tags.artist, "ALBUM": tags.album,
-            "TRACKNUMBER": f"{tags.track}/{tags.tracks}",
-            "DISCNUMBER": f"{tags.cd}/{tags.cds}", "DATE": tags.date,
-            "GENRE": tags.genre}
-
-
-def _picture(data: bytes) -> Picture:
-    picture = Picture()
-    picture.type, picture.mime, picture.desc = 3, "image/jpeg", "Cover"
-    picture.width = picture.height = ARTWORK_SIZE
-    picture.depth, picture.data = 24, data
-    return picture
-
-
-def _tag_flac(stream: io.BytesIO, tags: _Tags) -> None:
-    audio = FLAC(stream)
-    audio.clear()
-    audio.update(_vorbis_comments(tags))
-    if tags.artwork:
-        audio.add_picture(_picture(tags.artwork))
-    stream.seek(0)
-    audio.save(stream)
-
-
-def _tag_ogg(opener: Callable[[io.BytesIO], Any]) -> Callable[[io.BytesIO, _Tags], None]:
-    """Tagger for an Ogg format; artwork goes into METADATA_BLOCK_PICTURE."""
-    def tag(stream: io.BytesIO, tags: _Tags) -> None:
-        audio = opener(stream)
-        audio.clear()
-        audio.update(_vorbis_comments(tags))
-        if tags.artwork:
-            block = _picture(tags.artwork).write()
-            audio["METADATA_BLOCK_PICTURE"] = [base64.b64encode(block).decode("ascii")]
-        stream.seek(0)
-        audio.save(stream)
-    return tag
-
-
-def _tag_m4a(stream: io.BytesIO, tags: _Tags) -> None:
-    audio = MP4(stream)
-    if audio.tags is None:
-        audio.add_tags()
-    audio.tags.update({"©nam": [tags.title], "©ART": [tags.artist],
-                       "©alb": [tags.album], "©day": [tags.date],
-                       "©gen": [tags.genre], "trkn": [(tags.track, tags.tracks)],
-                       "disk": [(tags.cd, tags.cds)]})
-    if tags.artwork:
-        audio.tags["covr"] = [MP4Cover(tags.artwork, imageformat=MP4Cover.FORMAT_JPEG)]
-    stream.seek(0)
-    audio.save(stream)
-
-
-_TAGGERS: dict[str, Callable[[io.BytesIO, _Tags], None]] = {
-    "mp3": _tag_mp3, "flac": _tag_flac, "ogg": _tag_ogg(OggVorbis),
-    "opus": _tag_ogg(OggOpus), "m4a": _tag_m4a,
-}
-
-
-def _tagged_bytes(clip: bytes, fmt: str, tags: _Tags) -> bytes:
-    stream = io.BytesIO(clip)
-    _TAGGERS[fmt](stream, tags)
-    return stream.getvalue()
-
-
-# --------------------------------------------------------------------------
 # Encoding the base clips ----------------------------------------------------
 
 def _ffmpeg() -> str:
@@ -348,7 +241,7 @@ def _encode_clips(formats: Sequence[str], seconds: int) -> dict[tuple[str, int],
     """All base clips, keyed by (format, clip index); encoded in parallel."""
     ffmpeg = _ffmpeg()
     jobs = [(fmt, i) for fmt in formats for i in range(len(CLIP_FREQUENCIES))]
-    with tempfile.TemporaryDirectory(prefix="musicdb-demolib-") as cache:
+    with tempfile.TemporaryDirectory(prefix="musicdb-demo-") as cache:
         def encode(job: tuple[str, int]) -> bytes:
             fmt, i = job
             folder = os.path.join(cache, fmt)
@@ -377,12 +270,12 @@ def _write_album(root: Path, album: _Album, songs: list[dict[str, Any]],
                  clips: dict[tuple[str, int], bytes]) -> None:
     (root / album.directory).mkdir(parents=True, exist_ok=True)
     for song in songs:
-        tags = _Tags(title=song["title"], artist=album.artist, album=album.name,
+        tags = Tags(title=song["title"], artist=album.artist, album=album.name,
                      date=album.date, genre=album.genre, track=song["track"],
                      tracks=album.cds[song["cd"] - 1], cd=song["cd"],
                      cds=len(album.cds), artwork=album.artwork)
         clip = clips[(album.fmt, (album.index + song["track"]) % len(CLIP_FREQUENCIES))]
-        (root / song["path"]).write_bytes(_tagged_bytes(clip, album.fmt, tags))
+        (root / song["path"]).write_bytes(tagged_bytes(clip, album.fmt, tags, song["path"]))
 
 
 def generate_library(root: str | os.PathLike, songs: int = 20,
@@ -405,6 +298,7 @@ def generate_library(root: str | os.PathLike, songs: int = 20,
         ValueError: unknown format, negative ``songs``, ``seconds`` < 1.
         RuntimeError: ffmpeg is missing or fails.
         OSError: files cannot be written.
+        TagError: a clip cannot be tagged (an ffmpeg that writes broken files).
     """
     _check_arguments(songs, formats, seconds)
     root = Path(root)
@@ -437,32 +331,3 @@ def make_broken_file(path: str | os.PathLike) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"MusicDB demo library: this is a broken file, not audio.\n" * 64)
     return path
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line entry: ``python -m musicdb.lib.demolib DEST --songs N``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m musicdb.lib.demolib",
-        description="Generate a deterministic demo music library.")
-    parser.add_argument("dest", help="music directory to fill")
-    parser.add_argument("--songs", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--seconds", type=int, default=3)
-    parser.add_argument("--formats", default=",".join(FORMATS),
-                        help="comma separated subset of " + ",".join(FORMATS))
-    parser.add_argument("--no-artwork", action="store_true")
-    args = parser.parse_args(argv)
-    try:
-        files = generate_library(args.dest, songs=args.songs, seed=args.seed,
-                                 formats=tuple(args.formats.split(",")),
-                                 seconds=args.seconds,
-                                 artwork=not args.no_artwork, progress=True)
-    except (ValueError, RuntimeError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"{len(files)} songs written to {args.dest}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -4,8 +4,8 @@ import subprocess
 
 import pytest
 
-from musicdb.lib import mp3
-from tests.stream.conftest import FFMPEG, needs_ffmpeg
+from musicdb.lib.media import mp3
+from tests.lib.media.helpers import FFMPEG, encode_tone, needs_ffmpeg
 
 SILENCE = mp3.silent_frame(320)
 
@@ -105,8 +105,10 @@ def test_the_silent_frame_decodes_to_zero_samples(tmp_path):
 
 
 @needs_ffmpeg
-def test_frames_of_a_real_file_add_up_to_its_duration(song_files):
-    data = song_files["Sine Band/2020 - Tones/01 Low.mp3"]
+def test_frames_of_a_real_file_add_up_to_its_duration(tmp_path):
+    path = encode_tone(tmp_path / "01 Low.mp3", "-ar", "44100", "-c:a", "libmp3lame",
+                       "-b:a", "320k", frequency=330)
+    data = path.read_bytes()
     parser = mp3.FrameParser()
     frames = parser.feed(data) + parser.finish()
     assert sum(f.duration for f in frames) == pytest.approx(3.0, abs=0.06)

@@ -8,6 +8,9 @@ exactly these names; ``default.jpg`` stands for albums without artwork.
 Every file is written to a temporary name and renamed, so a killed import
 never leaves half an image behind.  This is blocking work (Pillow): run it in
 a worker thread or process.
+
+Pillow's and the OS's errors become :class:`ArtworkError` (a
+:class:`~musicdb.lib.media.errors.MediaError`) at each public function.
 """
 
 import contextlib
@@ -17,6 +20,8 @@ import os
 import tempfile
 
 from PIL import Image, ImageDraw
+
+from musicdb.lib.media.errors import MediaError, convert_error
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +33,12 @@ COVER_FILES = ("cover.jpg", "cover.jpeg", "folder.jpg", "folder.jpeg", "front.jp
 DIVISION_SLASH = "\u2215"
 
 
-class ArtworkError(Exception):
+class ArtworkError(MediaError):
     """Image data that Pillow cannot read, or an artwork file that cannot be written."""
+
+
+# Everything Pillow or the file system raises for bad data or an unwritable directory.
+_IMAGE_ERRORS = (OSError, ValueError, Image.DecompressionBombError)
 
 
 def artwork_name(artistname, albumname):
@@ -60,7 +69,7 @@ def write_artwork(data, directory, name, scales):
     Raises:
         ArtworkError: the data is no readable image or a file cannot be written.
     """
-    try:
+    with convert_error(_IMAGE_ERRORS, ArtworkError, f"artwork {name!r}"):
         image = Image.open(io.BytesIO(data))
         image.load()
         if image.format != "JPEG":
@@ -68,8 +77,6 @@ def write_artwork(data, directory, name, scales):
         _write_atomic(os.path.join(directory, name), data)
         for scale in scales:
             _write_scaled(image, os.path.join(directory, f"{scale}x{scale}"), name, scale)
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
-        raise ArtworkError(f"artwork {name!r}: {error}") from None
     return name
 
 
@@ -87,21 +94,20 @@ def complete_scales(directory, name, scales):
                if not os.path.isfile(os.path.join(directory, f"{scale}x{scale}", name))]
     if not missing:
         return 0
-    try:
-        with Image.open(os.path.join(directory, name)) as image:
-            image.load()
-            for scale in missing:
-                _write_scaled(image, os.path.join(directory, f"{scale}x{scale}"), name, scale)
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
-        raise ArtworkError(f"artwork {name!r}: {error}") from None
+    with convert_error(_IMAGE_ERRORS, ArtworkError, f"artwork {name!r}"), \
+            Image.open(os.path.join(directory, name)) as image:
+        image.load()
+        for scale in missing:
+            _write_scaled(image, os.path.join(directory, f"{scale}x{scale}"), name, scale)
     return len(missing)
 
 
+@convert_error(_IMAGE_ERRORS, ArtworkError, "default artwork")
 def ensure_default_artwork(directory):
     """Create ``directory/default.jpg`` (a neutral dark image) if it is missing.
 
     Raises:
-        OSError: the directory or file cannot be written.
+        ArtworkError: the directory or file cannot be written.
     """
     path = os.path.join(directory, DEFAULT_ARTWORK)
     if os.path.exists(path):

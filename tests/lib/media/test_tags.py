@@ -1,21 +1,25 @@
-"""Tests for the mutagen wrapper that reads song metadata."""
+"""The tag reader (musicdb.lib.media.tags): song metadata and embedded artwork."""
 
+import base64
 import hashlib
 import shutil
 import subprocess
 from collections import defaultdict
 
 import pytest
-from mutagen.flac import FLAC
+from mutagen.flac import FLAC, Picture
 from mutagen.id3 import APIC, COMM, ID3, PRIV, TDRC, TIT2, TPE1, TPOS, TPUB, TRCK, USLT
 from mutagen.mp4 import MP4
+from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
-from musicdb.lib import metatags
-from musicdb.lib.demolib import generate_library, make_broken_file
-from musicdb.lib.metatags import (MUSICDB_SONG_EXTENSIONS, SUPPORTED_EXTENSIONS,
-                                  TagError, extract_artwork, file_checksum,
-                                  path_meta, read_metadata)
+from musicdb.demo.library import generate_library, make_broken_file
+from musicdb.lib.media import tags as metatags
+from musicdb.lib.media.errors import MediaError
+from musicdb.lib.media.tags import (MUSICDB_SONG_EXTENSIONS, SUPPORTED_EXTENSIONS,
+                                    TagError, extract_artwork, file_checksum,
+                                    path_meta, read_metadata)
+from tests.lib.media.helpers import encode_tone, needs_ffmpeg
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +50,7 @@ def _cds_per_album(songs):
     return cds
 
 
-# -- reading back what demolib wrote -----------------------------------------
+# -- reading back what the demo library wrote-------------------------------------
 
 def test_reads_back_every_tag_of_every_generated_file(library):
     """Title, artist, album, track, cd, release, genre, artwork and format
@@ -315,18 +319,51 @@ def test_flac_origin_is_cd_unless_bandcamp_comment(sample):
 
 # -- artwork -------------------------------------------------------------
 
-@pytest.mark.parametrize("fmt", ["mp3", "flac", "ogg", "opus", "m4a"])
+@pytest.mark.parametrize("fmt", ["mp3", "flac", "ogg", "m4a"])
 def test_extract_artwork_returns_the_embedded_jpeg(library, fmt):
     """Front cover bytes come back from APIC, FLAC picture, Ogg picture
-    block and covr alike (when the generated album has one)."""
+    block and covr alike; albums without a cover give None."""
     root, songs = library
     with_art = [s for s in songs if s["format"] == fmt and s["artwork"]]
     without = [s for s in songs if s["format"] == fmt and not s["artwork"]]
+    assert with_art, f"the demo library has no {fmt} song with artwork"
     for song in with_art:
         assert extract_artwork(root / song["path"])[:2] == b"\xff\xd8"
     for song in without:
         assert extract_artwork(root / song["path"]) is None
-    assert with_art or without
+
+
+def _picture_comment(data, kind=3, mime="image/jpeg"):
+    """A METADATA_BLOCK_PICTURE value: a FLAC picture block, base64 encoded."""
+    picture = Picture()
+    picture.type, picture.mime, picture.desc, picture.data = kind, mime, "", data
+    return base64.b64encode(picture.write()).decode("ascii")
+
+
+@needs_ffmpeg
+def test_opus_artwork_is_read_from_its_picture_block(tmp_path):
+    """The bytes of an Opus file's METADATA_BLOCK_PICTURE come back, and read_metadata
+    reports that the file has artwork."""
+    path = encode_tone(tmp_path / "01 Cover.opus", "-ar", "48000", "-c:a", "libopus",
+                       "-b:a", "32k", seconds=1)
+    assert extract_artwork(path) is None and not read_metadata(path, probe=False).has_artwork
+    cover = b"\xff\xd8\xff\xe0 opus front cover " + bytes(range(256))
+    audio = OggOpus(path)
+    audio["METADATA_BLOCK_PICTURE"] = [_picture_comment(b"icon", kind=0, mime="image/png"),
+                                       _picture_comment(cover)]
+    audio.save()
+    assert extract_artwork(path) == cover
+    assert read_metadata(path, probe=False).has_artwork
+
+
+def test_broken_picture_blocks_in_ogg_are_skipped(sample):
+    """A picture comment that is no base64 or no picture block does not hide a good one."""
+    path = sample("ogg")
+    audio = OggVorbis(path)
+    audio["METADATA_BLOCK_PICTURE"] = ["%%% not base64", base64.b64encode(b"short").decode(),
+                                       _picture_comment(b"good")]
+    audio.save()
+    assert extract_artwork(path) == b"good"
 
 
 def test_extract_artwork_prefers_the_front_cover(sample):
@@ -360,10 +397,12 @@ def test_checksum_changes_when_only_tags_change(sample):
     assert file_checksum(path) != before
 
 
-def test_checksum_of_missing_file_raises_os_error(tmp_path):
-    """There is no silent None for a vanished file."""
-    with pytest.raises(OSError):
+def test_checksum_of_missing_file_raises_tag_error_with_the_os_reason(tmp_path):
+    """There is no silent None for a vanished file, and no bare OSError either."""
+    with pytest.raises(TagError) as caught:
         file_checksum(tmp_path / "gone.mp3")
+    assert caught.value.reason == "No such file or directory"
+    assert isinstance(caught.value, MediaError)
 
 
 # -- path conventions ----------------------------------------------------
