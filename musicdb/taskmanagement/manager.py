@@ -187,12 +187,17 @@ class TaskManager(Service):
     def _loop(self):
         while True:
             task = self._tasks.get(self._queue.get())
-            if task is not None and self._kind(task) == PENDING:
+            if task is None or self._kind(task) != PENDING:
+                continue
+            try:
                 self._execute(task)
+            except Exception:  # the manager's own failure: the next task still runs
+                log.exception("Task management failed for task %s", task.id)
 
     def _execute(self, task, reraise=False):
         """Run the step of the task's (pending) state; the task ends in a final state,
-        another state its step chose, or (killed, interrupted) failed."""
+        another state its step chose, or (killed, interrupted) failed.  Its outcome is
+        set when the manager is done with it (pruning included)."""
         tasktype = self.types[task.type]
         outcome = self._outcomes.setdefault(task.id, gevent.event.AsyncResult())
         self._commit(task, state=tasktype.running_state(task.state), reason=None, owner=self.pid)
@@ -201,21 +206,25 @@ class TaskManager(Service):
         except Exception as error:
             log.exception("Task %s (%s) failed", task.type, task.id)
             self._commit(task, state=tasktype.failed, reason=describe(error))
-            outcome.set_exception(error)
+            self._settle(task, outcome, error=error)
             if reraise:
                 raise
-            result = None
+            return None
         except BaseException as interrupt:  # GreenletExit (stop), KeyboardInterrupt
             self._interrupted(task, tasktype, interrupt)
-            outcome.set_exception(TaskError(task.reason or "interrupted"))
+            self._settle(task, outcome, error=TaskError(task.reason or "interrupted"))
             raise
-        else:
-            self._finished(task, tasktype)
-            outcome.set(result)
-        finally:
-            self._announced.pop(task.id, None)
-            self._prune()
+        self._finished(task, tasktype)
+        self._settle(task, outcome, result=result)
         return result
+
+    def _settle(self, task, outcome, result=None, error=None):
+        self._announced.pop(task.id, None)
+        self._prune()
+        if error is not None:
+            outcome.set_exception(error)
+        else:
+            outcome.set(result)
 
     def _finished(self, task, tasktype):
         if self._kind(task) == ACTIVE:
@@ -281,25 +290,24 @@ class TaskManager(Service):
         self._tasks[task.id] = task
         tasktype = self.types.get(task.type)
         kind = self._kind(task)
-        if kind == ACTIVE:
+        if kind is None or (tasktype is None and kind != FINAL):
+            self._commit(task, state=FAILED if tasktype is None else tasktype.failed,
+                         reason=f"unknown task type or state: {task.type} {task.state}")
+        elif kind == ACTIVE:
             self._resume(task, tasktype)
         elif kind == PENDING and self.adopt:
             self._commit(task, owner=self.pid)
             self._schedule(task)
-        elif kind is None or (tasktype is None and kind != FINAL):
-            self._commit(task, state=FAILED if tasktype is None else tasktype.failed,
-                         reason=f"unknown task type or state: {task.type} {task.state}")
 
     def _resume(self, task, tasktype):
-        if tasktype is not None and tasktype.resumable:
+        if tasktype.resumable:
             if self.adopt:
                 self._commit(task, state=tasktype.pending_state(task.state), owner=self.pid)
                 self._schedule(task)
             return
-        failed = tasktype.failed if tasktype is not None else FAILED
         log.warning("Task %s (%s) was %s when its process ended; failed", task.type, task.id,
                     task.state)
-        self._commit(task, state=failed, reason=INTERRUPTED_BY_RESTART)
+        self._commit(task, state=tasktype.failed, reason=INTERRUPTED_BY_RESTART)
 
     def _prune(self):
         """Delete the oldest finished tasks beyond ``keep_finished`` or ``keep_seconds``."""
@@ -313,9 +321,7 @@ class TaskManager(Service):
 
     def _delete(self, task):
         self._tasks.pop(task.id, None)
-        outcome = self._outcomes.get(task.id)
-        if outcome is not None and outcome.ready():
-            del self._outcomes[task.id]
+        self._outcomes.pop(task.id, None)  # a waiter holds the AsyncResult itself
         try:
             self._io(self.store.delete, task.id)
         except OSError as error:
