@@ -271,7 +271,8 @@ class Importer:
 
     ``pool`` runs the blocking work: a gevent ThreadPool (default: the hub's
     threadpool, which the server must use).  ``progress`` is None or a tqdm-like
-    object (``reset(total=…)``, ``update(n)``).  Database calls stay in the
+    object (``reset(total=…)``, ``update(n)``): the ``libraryimport`` task passes
+    one that feeds its task's progress.  Database calls stay in the
     calling greenlet, one short transaction per album.
 
     Raises (from :meth:`run`):

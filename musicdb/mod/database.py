@@ -8,9 +8,15 @@ while the server runs (SQLite WAL, one short transaction per album);
 ``kill -USR1 <server pid>`` makes the server reload its caches and every
 WebUI refresh.  A second import at the same time is refused.
 
-Progress: a tqdm bar with songs/s on the terminal (stderr, else stdout);
-when neither is one (a pipe, a log file, cron) there is no bar (its ``\\r``
-updates would be garbage there), only the summary.
+The import runs as a task (``libraryimport``, :mod:`musicdb.taskmanagement`)
+of a task manager in this process: its state and progress are in
+``<data>/tasks/<id>.json`` for a server to show, and an import killed in the
+middle is failed ("interrupted by a restart") when a server or the next
+import starts.
+
+Progress: a tqdm bar with songs/s on the terminal (stderr, else stdout), fed
+from the task's progress; when neither is one (a pipe, a log file, cron)
+there is no bar (its ``\\r`` updates would be garbage there), only the summary.
 
 Songs in the database whose files are gone are listed as missing and kept
 (an unmounted disk must not cost their statistics and tags);

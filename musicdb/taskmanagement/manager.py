@@ -251,8 +251,9 @@ class TaskManager(Service):
         (clients never see a state a restart would not find).
         """
         with self._lock:
-            task.data.update(changes)
-            task.data["updatetime"] = int(time.time())
+            if changes:  # a new task keeps updatetime None (api-uploads.md §2)
+                task.data.update(changes)
+                task.data["updatetime"] = int(time.time())
             snapshot = task.as_dict()
             try:
                 self._io(self.store.save, snapshot)
@@ -346,7 +347,11 @@ class TaskManager(Service):
 
 
 class RunningTask:
-    """What a task type's ``run`` gets: the task's data and its ways to report."""
+    """What a task type's ``run`` gets: the task's data and its ways to report.
+
+    Call its methods from the greenlet ``run`` was called in, not from a
+    worker thread (report between the pieces of work handed to the pool).
+    """
 
     def __init__(self, manager, task):
         self._manager = manager
