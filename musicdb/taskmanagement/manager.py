@@ -87,6 +87,8 @@ class TaskManager(Service):
     def start(self):
         if not self._opened:
             self.open()
+        if not self.running:
+            events.subscribe(self._on_event)
         super().start()
 
     def open(self):
@@ -104,8 +106,14 @@ class TaskManager(Service):
         self._prune()
 
     def close(self):
+        events.unsubscribe(self._on_event)
         self.store.release()
         self._opened = False
+
+    def _on_event(self, event):
+        """After SIGUSR1 (which ``database import`` asks for) show other processes' tasks anew."""
+        if event.name == events.CACHES_UPDATED:
+            gevent.spawn(self.refresh)
 
     # -- the public API -----------------------------------------------------------------
 
@@ -143,6 +151,17 @@ class TaskManager(Service):
         """Every known task as a plain dict: other processes' first, then ours, oldest first."""
         foreign = json.loads(json.dumps(list(self._foreign.values())))
         return foreign + [task.as_dict() for task in list(self._tasks.values())]
+
+    def refresh(self):
+        """Read the tasks of other processes again: new ones, their changes (announced),
+        and those whose process died (failed as interrupted).  Raises OSError."""
+        loaded = self._io(self.store.load)
+        for data in loaded:
+            if data["id"] not in self._tasks:
+                self._recover(data)
+        current = {data["id"] for data in loaded}
+        for taskid in [taskid for taskid in self._foreign if taskid not in current]:
+            del self._foreign[taskid]
 
     def wait(self, taskid, timeout=None):
         """Wait until a task submitted here has run; returns its step's result.
@@ -286,8 +305,11 @@ class TaskManager(Service):
             return
         owner = data.get("owner")
         if owner != self.pid and self.store.owner_alive(owner):
-            self._foreign[task.id] = data
+            if self._foreign.get(task.id) != data:
+                self._foreign[task.id] = data
+                events.emit(events.TASK_CHANGED, json.loads(json.dumps(data)))
             return
+        self._foreign.pop(task.id, None)
         self._tasks[task.id] = task
         tasktype = self.types.get(task.type)
         kind = self._kind(task)

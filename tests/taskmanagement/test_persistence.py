@@ -138,3 +138,36 @@ def wait_for_state(manager, taskid, state, timeout=5):
         return reached.wait(timeout)
     finally:
         events.unsubscribe(check)
+
+
+def test_sigusr1_shows_another_processes_task_anew(make_manager, app, task_events):
+    """After CACHES_UPDATED (SIGUSR1) the manager re-reads other processes' tasks and
+    announces their changes; one whose process died meanwhile is failed as interrupted."""
+    import gevent.event
+    from musicdb.mdbapi import events
+    other = subprocess.Popen([sys.executable, "-c", OWNER_SCRIPT, str(tasks_dir(app))],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "ready"
+        taskid = write_task(app, "running", owner=other.pid)
+        manager = make_manager()
+        done = dict(read_task(app, taskid), state="done")
+        (tasks_dir(app) / f"{taskid}.json").write_text(json.dumps(done))
+        seen = gevent.event.Event()
+
+        def record(event):
+            if event.name == events.TASK_CHANGED and event.data["state"] == "done":
+                seen.set()
+        events.subscribe(record)
+        try:
+            events.emit(events.CACHES_UPDATED)
+            assert seen.wait(5)
+        finally:
+            events.unsubscribe(record)
+        assert manager.get(taskid)["state"] == "done"
+    finally:
+        other.stdin.close()
+        other.wait(10)
+    running = write_task(app, "running", owner=other.pid)
+    manager.refresh()
+    assert manager.get(running)["reason"] == "interrupted by a restart"
