@@ -113,7 +113,13 @@ class TaskManager(Service):
     def _on_event(self, event):
         """After SIGUSR1 (which ``database import`` asks for) show other processes' tasks anew."""
         if event.name == events.CACHES_UPDATED:
-            gevent.spawn(self.refresh)
+            gevent.spawn(self._refresh_logged)
+
+    def _refresh_logged(self):
+        try:
+            self.refresh()
+        except OSError as error:
+            log.error("Cannot read the task files again: %s", error)
 
     # -- the public API -----------------------------------------------------------------
 
