@@ -271,7 +271,8 @@ class Importer:
 
     ``pool`` runs the blocking work: a gevent ThreadPool (default: the hub's
     threadpool, which the server must use).  ``progress`` is None or a tqdm-like
-    object (``reset(total=…)``, ``update(n)``).  Database calls stay in the
+    object (``reset(total=…)``, ``update(n)``): the ``libraryimport`` task passes
+    one that feeds its task's progress.  Database calls stay in the
     calling greenlet, one short transaction per album.
 
     Raises (from :meth:`run`):
@@ -310,10 +311,14 @@ class Importer:
         if self.progress is not None:
             self.progress.reset(total=sum(len(album.songs) for album in albums))
         jobs = (self._plan(album) for album in albums)
-        for result in self.pool.imap_unordered(read_album, jobs):
-            self._store(result)
-            if self.progress is not None:
-                self.progress.update(len(result.songs))
+        results = self.pool.imap_unordered(read_album, jobs)
+        try:
+            for result in results:
+                self._store(result)
+                if self.progress is not None:
+                    self.progress.update(len(result.songs))
+        finally:  # interrupted (Ctrl-C, a stopped task): no more jobs into a dying pool
+            results.kill()
         self.summary.missing = self._missing(relpath)
         return self.summary
 

@@ -77,28 +77,15 @@ def Initialize(configobj, databaseobj):
     audiostream.StartAudioStreamingThread(app)
     videostream.StartVideoStreamingThread(app)
     mise.UpdateCache()
-    managementthread.submit(CompleteArtworkScales, name="complete artwork scales")
+    CompleteArtworkScales()
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
         gevent.signal_handler(signum, SignalHandler, signum, None)
 
 
 def CompleteArtworkScales():
-    """Write the scaled artwork copies that are missing (a new ``[albumcover] scales``
-    value, copies deleted by hand), as MusicDB 8 does at start; one album at a time
-    in the thread pool.  Returns how many copies were written."""
-    directory = os.path.join(cfg.directories.data, "webdata", "artwork")
-    names = database.rows("SELECT DISTINCT artworkpath FROM albums WHERE artworkpath != ?",
-                          (albumartwork.DEFAULT_ARTWORK,))
-    pool, written = gevent.get_hub().threadpool, 0
-    for name in (row["artworkpath"] for row in names if row["artworkpath"]):
-        try:
-            written += pool.apply(albumartwork.complete_scales,
-                                  (directory, name, cfg.albumcover.scales))
-        except albumartwork.ArtworkError as error:
-            log.warning("Cannot complete the scaled copies: %s", error)
-    if written:
-        log.info("Wrote %d missing scaled artwork copies", written)
-    return written
+    """Queue the task that writes missing scaled artwork copies, as MusicDB 8 does at
+    start (musicdb/taskmanagement/artwork.py); returns the task ID."""
+    return managementthread.submit("completeartworkscales")
 
 
 def build_app(config, musicdb):

@@ -8,9 +8,15 @@ while the server runs (SQLite WAL, one short transaction per album);
 ``kill -USR1 <server pid>`` makes the server reload its caches and every
 WebUI refresh.  A second import at the same time is refused.
 
-Progress: a tqdm bar with songs/s on the terminal (stderr, else stdout);
-when neither is one (a pipe, a log file, cron) there is no bar (its ``\\r``
-updates would be garbage there), only the summary.
+The import runs as a task (``libraryimport``, :mod:`musicdb.taskmanagement`)
+of a task manager in this process: its state and progress are in
+``<data>/tasks/<id>.json`` for a server to show, and an import killed in the
+middle is failed ("interrupted by a restart") when a server or the next
+import starts.
+
+Progress: a tqdm bar with songs/s on the terminal (stderr, else stdout), fed
+from the task's progress; when neither is one (a pipe, a log file, cron)
+there is no bar (its ``\\r`` updates would be garbage there), only the summary.
 
 Songs in the database whose files are gone are listed as missing and kept
 (an unmounted disk must not cost their statistics and tags);
@@ -32,7 +38,6 @@ import os
 import sys
 import time
 
-import gevent.threadpool
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
@@ -42,7 +47,13 @@ from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.lib.db.trackerdb import TrackerDatabase
 from musicdb.lib.media.errors import MediaError
 from musicdb.lib.musicdirectory import PathError
+from musicdb.mdbapi import events
+from musicdb.mdbapi.app import App
+from musicdb.taskmanagement import libraryimport
+from musicdb.taskmanagement.manager import TaskManager
+from musicdb.taskmanagement.tasktypes import default_types
 
+PROGRESS_INTERVAL = 0.1  # seconds between the task's progress updates (file and bar)
 RELOAD_HINT = "A running server shows the changes after: kill -USR1 <server pid>"
 
 
@@ -109,12 +120,36 @@ def run_import(args, cfg):
 
 
 def import_with_progress(args, cfg, database):
-    pool = gevent.threadpool.ThreadPool(max(1, args.workers))
+    """Run the import as a task (``libraryimport``) of a task manager in this process:
+    its state is in ``<data>/tasks`` for a server to see, a killed import is failed at
+    the next start, and the bar shows the task's progress."""
+    manager = TaskManager(App(cfg=cfg, database=database), default_types(), adopt=False,
+                          progress_interval=PROGRESS_INTERVAL)
+    manager.open()
     try:
         with progress_bar() as bar:
-            return importer.import_music(cfg, database, target(args.path, cfg), pool, bar)
+            follow = task_progress_to(bar, libraryimport.NAME)
+            events.subscribe(follow)
+            try:
+                return manager.run(libraryimport.NAME, {"path": target(args.path, cfg),
+                                                        "workers": args.workers})
+            finally:
+                events.unsubscribe(follow)
     finally:
-        pool.kill()
+        manager.close()
+
+
+def task_progress_to(bar, typename):
+    """An event subscriber that moves ``bar`` to the progress of the ``typename`` task."""
+    def follow(event):
+        if event.name != events.TASK_CHANGED or event.data.get("type") != typename:
+            return
+        done, total = event.data["progress"]["done"], event.data["progress"]["total"]
+        if total is not None and total != bar.total:
+            bar.reset(total=total)
+        if done > bar.n:
+            bar.update(done - bar.n)
+    return follow
 
 
 @contextlib.contextmanager

@@ -1,55 +1,42 @@
-"""The task management loop: long jobs (imports, later uploads and integration) run here
-one after the other, in their own greenlet, so no WebSocket handler waits for them.
+"""The server's task manager behind the seed's public functions.
 
-A task is a plain callable; it must keep the hub free itself (file work in the
-thread pool, short database transactions).  A failing task is logged and the
-loop goes on with the next one.
+``StartTaskManagementThread(app)`` creates the
+:class:`~musicdb.taskmanagement.manager.TaskManager` with the table of task
+types, reads ``<data>/tasks`` back, starts its loop and stores it in
+``app.tasks``; ``StopTaskManagementThread()`` stops it (a running task is
+failed as interrupted, or kept for the next start if its type is resumable).
 """
 
-import logging
+from musicdb.lib.service import ServiceSlot
+from musicdb.taskmanagement.manager import TaskManager
+from musicdb.taskmanagement.tasktypes import default_types
 
-import gevent
-import gevent.event
-from gevent.queue import Queue
-
-log = logging.getLogger(__name__)
-
-_tasks = Queue()
-_greenlet = None
+_slot = ServiceSlot()
 
 
-def StartTaskManagementThread(ctx=None):
-    """Start the task loop (idempotent)."""
-    global _greenlet
-    if _greenlet is None:
-        _greenlet = gevent.spawn(_loop)
-        log.debug("Task management started")
+def StartTaskManagementThread(app):
+    """Start the task manager (idempotent); returns it.
+
+    Raises:
+        OSError: ``<data>/tasks`` cannot be created or read.
+    """
+    manager = _slot.start(lambda: TaskManager(app, default_types()))
+    app.tasks = manager
+    return manager
 
 
 def StopTaskManagementThread():
-    """Stop the loop; a task that is running is interrupted, queued ones are dropped."""
-    global _greenlet
-    if _greenlet is not None:
-        _greenlet.kill()
-        _greenlet = None
-        log.debug("Task management stopped")
+    """Stop the task manager; safe when it does not run."""
+    _slot.stop()
 
 
-def submit(task, *args, name=None):
-    """Queue ``task(*args)``; returns an AsyncResult that gets its result or exception."""
-    result = gevent.event.AsyncResult()
-    _tasks.put((name or getattr(task, "__name__", "task"), task, args, result))
-    return result
+def submit(typename, params=None):
+    """Queue a task of ``typename`` on the running manager; returns its ID.
 
-
-def _loop():
-    while True:
-        name, task, args, result = _tasks.get()
-        log.info("Task %s started", name)
-        try:
-            result.set(task(*args))
-        except Exception as error:
-            log.exception("Task %s failed", name)
-            result.set_exception(error)
-        else:
-            log.info("Task %s finished", name)
+    Raises:
+        RuntimeError: the task manager does not run.
+        UnknownTaskType: no such task type.
+    """
+    if _slot.instance is None:
+        raise RuntimeError("the task manager does not run")
+    return _slot.instance.submit(typename, params)

@@ -1,0 +1,12 @@
+"""The table of task types: name -> :class:`~musicdb.taskmanagement.task.TaskType` instance.
+
+The manager gets this table and never imports a type itself; a new kind of
+task (the uploads) is a module with its type class and one line here.
+"""
+
+
+def default_types():
+    """The task types of the server and the command line, by name."""
+    from musicdb.taskmanagement import artwork, libraryimport
+    types = (artwork.CompleteArtworkScales(), libraryimport.LibraryImport())
+    return {tasktype.name: tasktype for tasktype in types}
