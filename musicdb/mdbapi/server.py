@@ -25,7 +25,6 @@ import gevent.event
 import gevent.events
 
 from musicdb.lib import datadir
-from musicdb.lib.media import artwork as albumartwork
 from musicdb.lib.cfg.musicdb import MusicDBConfig
 from musicdb.lib.cfg.webui import WebUIConfig, stream_url
 from musicdb.lib.db.musicdb import MusicDatabase
@@ -77,12 +76,12 @@ def Initialize(configobj, databaseobj):
     audiostream.StartAudioStreamingThread(app)
     videostream.StartVideoStreamingThread(app)
     mise.UpdateCache()
-    CompleteArtworkScales()
+    complete_artwork_scales()
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
         gevent.signal_handler(signum, SignalHandler, signum, None)
 
 
-def CompleteArtworkScales():
+def complete_artwork_scales():
     """Queue the task that writes missing scaled artwork copies, as MusicDB 8 does at
     start (musicdb/taskmanagement/artwork.py); returns the task ID."""
     return managementthread.submit("completeartworkscales")
@@ -196,7 +195,7 @@ def SIGTERM_Handler():
     _shutdown.set()
 
 
-def RequestShutdown(forced=False):
+def request_shutdown(forced=False):
     """Ask the main loop to shut down (used by tests and fatal errors)."""
     global _forced
     _forced = _forced or forced
