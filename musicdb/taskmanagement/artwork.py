@@ -10,7 +10,7 @@ import os
 
 import gevent
 
-from musicdb.lib import albumartwork
+from musicdb.lib.media import artwork as albumartwork
 from musicdb.taskmanagement.task import TaskType
 
 log = logging.getLogger(__name__)
