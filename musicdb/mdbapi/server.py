@@ -32,6 +32,7 @@ from musicdb.lib.db.trackerdb import TrackerDatabase
 from musicdb.lib.ws.server import MusicDBWebSocketServer
 from musicdb.mdbapi import audiostream, events, handlers, videostream
 from musicdb.mdbapi.handlers import notifications
+from musicdb.mdbapi.library import Library
 from musicdb.mdbapi.mdbstate import MDBState
 from musicdb.mdbapi.mise import MusicDBMicroSearchEngine
 from musicdb.mdbapi.randy import Randy
@@ -104,11 +105,14 @@ def CompleteArtworkScales():
 
 
 def _library_state(context):
-    """The MDB state and the WebUI configuration (created from the template if missing)."""
+    """The MDB state, the WebUI configuration (created from the template if missing) and
+    the library layer with its answer cache."""
     data = cfg.directories.data
     context.mdbstate = MDBState(os.path.join(data, "state", "state.ini"))
     context.webuiconfig = WebUIConfig(os.path.join(data, "config", "webui.ini"), stream_url(cfg))
     context.webuiconfig.install()
+    context.library = Library(database, context.mdbstate, mise)
+    context.library.watch(events.bus)  # before the clients' subscriber: sys:refresh finds it empty
 
 
 def _playback_state(context):
