@@ -322,6 +322,26 @@ def test_getters_echo_a_string_id_in_the_tag_set_as_sent(library, api):
     assert api("GetAlbum", albumid=album)["tags"]["albumid"] == album
 
 
+@pytest.mark.parametrize("fncname, target", [("GetAlbum", "album"), ("GetAlbumTags", "album"),
+                                             ("GetSong", "song"), ("GetSongTags", "song"),
+                                             ("GetVideo", "video"), ("GetVideoTags", "video")])
+def test_a_string_id_is_echoed_only_in_the_tag_sets_first_key(library, api, fncname, target):
+    """api-library.md §1.6 (issue 17): the assignments carry the stored integer ID."""
+    band = library.add_artist()
+    ids = {"album": library.add_album(band), "video": library.add_video(band)}
+    ids["song"] = library.add_song(ids["album"])
+    rock, mood = library.add_tag("Rock"), library.add_tag("Calm", tagclass=3)
+    for tagid in (rock, mood):
+        library.tag(target, ids[target], tagid)
+    result = api(fncname, **{target + "id": str(ids[target])})
+    tags = result if fncname.endswith("Tags") else result["tags"]
+    assert tags[target + "id"] == str(ids[target])
+    assignments = tags["genres"] + tags["moods"]
+    assert len(assignments) == 2
+    assert all(type(entry[target + "id"]) is int and entry[target + "id"] == ids[target]
+               for entry in assignments)
+
+
 def test_the_string_zero_finds_nothing_where_the_integer_zero_is_refused(library, api):
     """api-library.md §0: "0" is an ID that does not exist, 0 an invalid argument."""
     assert api("GetSongTags", songid="0") == {"songid": "0", "genres": [], "subgenres": [],

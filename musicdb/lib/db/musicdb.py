@@ -242,7 +242,8 @@ class MusicDatabase(Database):
 
         An ID without tags gets empty lists.  Assignments of tags that no
         longer exist, or whose class is not 1-3, are skipped (MusicDB 8 failed
-        on the latter).  The first key of each set echoes the ID as passed.
+        on the latter).  The first key of each set echoes the ID as passed
+        (``"5"`` stays a string); the assignments carry the stored integer.
 
         Raises:
             ValueError: ``target`` is not "song", "album" or "video".
@@ -261,7 +262,7 @@ class MusicDatabase(Database):
             objectid = lookup.get(rowid, rowid)
             tagset = sets.get(objectid) or sets.setdefault(objectid, _empty_tag_set(key, objectid))
             tagset[self._TAG_LISTS[tag["class"]]].append(
-                {"entryid": entryid, key: objectid, "tagid": tagid, "confidence": confidence,
+                {"entryid": entryid, key: rowid, "tagid": tagid, "confidence": confidence,
                  "approval": approval, **tag})
         return sets
 
