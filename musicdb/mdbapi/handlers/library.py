@@ -30,7 +30,7 @@ def library_of(ctx):
 
 def _cached(library, key, build):
     """The encoded answer for ``key`` from the library's cache, to splice into the packet."""
-    return protocol.RawJSON(library.answers.get(key, lambda: protocol.encode(build())))
+    return library.answers.get(key, lambda: protocol.RawJSON(protocol.encode(build())))
 
 
 # -- argument validators ------------------------------------------------------------
