@@ -95,6 +95,32 @@ def test_filtered_artists_omit_artists_whose_albums_are_all_filtered_out(library
         ["Metalheads"]
 
 
+def test_albums_of_one_year_come_by_name_whatever_the_import_order(library, ctx, api):
+    """Issue 17: ties of the release year are broken by name, then ID, in every album list."""
+    first, second = library.add_artist("First"), library.add_artist("Second")
+    names_of_2001 = ["bravo", "Alpha", "Charlie", "Alpha"]
+    for name in names_of_2001:
+        library.add_album(first, name, release=2001)
+    for name in reversed(names_of_2001):
+        library.add_album(second, name, release=2001)
+    library.add_album(second, "Zulu", release=2000)
+    ctx.mise.UpdateCache()
+    expected = {first: ["Alpha", "Alpha", "bravo", "Charlie"],
+                second: ["Zulu", "Alpha", "Alpha", "bravo", "Charlie"]}
+    for fncname in ("GetArtistsWithAlbums", "GetFilteredArtistsWithAlbums"):
+        for entry in api(fncname):
+            albums = entry["albums"]
+            assert names(albums, "album") == expected[entry["artist"]["id"]]
+            twins = [album["album"]["id"] for album in albums if album["album"]["name"] == "Alpha"]
+            assert twins == sorted(twins)  # equal names: ID order
+    for artistid in expected:
+        assert names(api("GetAlbums", artistid=artistid, applyfilter=True), "album") == \
+            expected[artistid]
+    for hit in api("Find", searchstring="First", limit=5)["artists"] + \
+            api("Find", searchstring="Second", limit=5)["artists"]:
+        assert names(hit["albums"]) == expected[hit["artist"]["id"]]
+
+
 def test_get_albums_with_a_falsy_artist_lists_all_artists_albums(library, api):
     """MusicDB 8 quirk kept: a falsy artistid removes the artist condition."""
     one, two = library.add_artist("One"), library.add_artist("Two")
