@@ -166,7 +166,7 @@ class Library:
     # -- songs ----------------------------------------------------------------------
 
     def song(self, songid):
-        """``{"song", "artist", "album", "tags"}`` of a song, or None; the tag set echoes ``songid``."""
+        """``{"song", "artist", "album", "tags"}`` of a song, or None; the tags echo ``songid``."""
         db = self.database
         song = db.get_song(int(songid))
         if song is None:
@@ -222,14 +222,14 @@ class Library:
                 for tagclass, name in TAG_LISTS}
 
     def tag_statistics(self):
-        """Per tag (string ID key): the tag and how many songs, albums, videos, child tags use it."""
+        """Per tag (string ID key): the tag and how many songs, albums, videos, children use it."""
         usage = self.database.get_tag_usage()
         empty = {"songs": 0, "albums": 0, "videos": 0, "children": 0}
         return {str(tag["id"]): {"tag": tag, **usage.get(tag["id"], empty)}
                 for tag in self.database.get_tags()}
 
     def tag_set(self, target, objectid):
-        """The tag set of a "song", "album" or "video" (empty lists when unknown); ``objectid`` echoed."""
+        """The tag set of a "song", "album" or "video" (empty lists when unknown)."""
         return self.database.get_tag_sets(target, [objectid])[objectid]
 
     def tables(self, names):
@@ -269,7 +269,7 @@ class Library:
         return True
 
     def related(self, target, weights):
-        """``[(entry, weight)]`` of ``weights`` (``{ID: weight}``) that exist, not hated nor disabled."""
+        """``[(entry, weight)]`` of ``weights`` (``{ID: weight}``): existing, not hated, enabled."""
         entries = self.database.get_entries(target + "s", weights)
         return [(entries[entryid], weight) for entryid, weight in weights.items()
                 if entryid in entries and entries[entryid]["favorite"] != -1

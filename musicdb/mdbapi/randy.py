@@ -202,8 +202,8 @@ class Randy:
         approved = ("SELECT 1 FROM songtags st JOIN tags t ON t.tagid = st.tagid "
                     "WHERE st.songid = s.songid AND st.approval >= 1 AND t.class = ?")
         condition, params = _in("st.tagid", active)
-        where.add("NOT EXISTS (" + approved + ") OR EXISTS (" + approved + " AND " + condition + ")",
-                  [tagclass, tagclass] + params)
+        where.add("NOT EXISTS (" + approved + ") OR EXISTS (" + approved + " AND "
+                  + condition + ")", [tagclass, tagclass] + params)
 
     @staticmethod
     def _album_where(where, settings, tree):

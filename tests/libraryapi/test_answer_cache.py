@@ -153,8 +153,8 @@ def request(client, fncname, arguments=None):
 
 
 def shown_albums(client):
-    return [album["album"]["name"]
-            for artist in request(client, "GetFilteredArtistsWithAlbums") for album in artist["albums"]]
+    artists = request(client, "GetFilteredArtistsWithAlbums")
+    return [album["album"]["name"] for artist in artists for album in artist["albums"]]
 
 
 def test_the_server_shows_an_import_by_another_process_after_sigusr1(library, library_server,

@@ -289,7 +289,7 @@ class MusicDatabase(Database):
         return self.value("SELECT 1 FROM " + table + " WHERE " + key + " = ?", (rowid,)) is not None
 
     def set_statistic(self, table, rowid, column, value, add=False):
-        """Set (or with ``add`` increase by) one statistic column of a song or video, in one statement.
+        """Set (or with ``add`` increase by) a statistic column of a song or video, in one statement.
 
         Raises:
             ValueError: not a statistic column of that table.
