@@ -29,6 +29,7 @@ TAG_LISTS = ((TAG_CLASS_GENRE, "genres"), (TAG_CLASS_SUBGENRE, "subgenres"),
 TABLES = ("songs", "albums", "artists", "tags")
 MAX_CDS = 1000  # CD lists of an album at most (the largest box sets have a few hundred)
 CACHE_SIZE = 64  # encoded answers kept (a few filters, plus GetAlbums per artist)
+CACHE_CHARS = 16 * 2**20  # and their total length: the artists list of 20,000 songs is 1.5 MB
 # Events after which a cached answer may be stale: the library changed in this
 # process (edits), or another process changed it and the server was told (SIGUSR1).
 STALE_AFTER = frozenset((events.LIBRARY_CHANGED, events.CACHES_UPDATED))
@@ -374,15 +375,21 @@ def _song_hits(lookup, hits, limit):
 class AnswerCache:
     """Answers (any value, usually encoded JSON text) by key, least recently used dropped.
 
+    At most ``size`` answers of together at most ``max_chars`` characters
+    (answers that are no strings count 0): each genre filter a user tries
+    adds an artists list.
+
     Inactive, so every :meth:`get` builds afresh, until :meth:`watch` ties it
     to an event bus: only then does it learn when an answer went stale.  The
     bus holds the cache weakly, so a dropped library leaves no subscriber.
     """
 
-    def __init__(self, size=CACHE_SIZE):
+    def __init__(self, size=CACHE_SIZE, max_chars=CACHE_CHARS):
         self.size = size
+        self.max_chars = max_chars
         self.active = False
         self._answers = OrderedDict()
+        self._chars = 0
         self._generation = 0
 
     def watch(self, bus):
@@ -408,15 +415,25 @@ class AnswerCache:
         generation = self._generation
         answer = build()
         if generation == self._generation:  # not built from a library that changed meanwhile
-            self._answers[key] = answer
-            while len(self._answers) > self.size:
-                self._answers.popitem(last=False)
+            self._keep(key, answer)
         return answer
+
+    def _keep(self, key, answer):
+        self._answers[key] = answer
+        self._chars += _chars(answer)
+        while len(self._answers) > self.size or self._chars > self.max_chars:
+            _, dropped = self._answers.popitem(last=False)
+            self._chars -= _chars(dropped)
 
     def clear(self):
         self._generation += 1
         self._answers.clear()
+        self._chars = 0
         log.debug("Library answer cache emptied")
 
     def __len__(self):
         return len(self._answers)
+
+
+def _chars(answer):
+    return len(answer) if isinstance(answer, str) else 0

@@ -71,6 +71,16 @@ def test_the_least_recently_used_answer_is_dropped_beyond_the_size(bus):
     assert cache.get("a", lambda: "rebuilt") == "rebuilt"  # "b" pushed it out again
 
 
+def test_answers_beyond_the_character_budget_are_dropped_oldest_first(bus):
+    cache = AnswerCache(max_chars=10)
+    cache.watch(bus)
+    cache.get("a", lambda: "x" * 6)
+    cache.get("b", lambda: "y" * 4)
+    cache.get("c", lambda: "z" * 3)
+    assert len(cache) == 2 and cache.get("a", lambda: "rebuilt") == "rebuilt"
+    assert cache.get("too big", lambda: "w" * 11) == "w" * 11 and len(cache) == 0
+
+
 def test_an_answer_built_while_the_library_changed_is_not_kept(bus):
     cache = AnswerCache()
     cache.watch(bus)
