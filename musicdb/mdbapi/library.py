@@ -56,7 +56,7 @@ def release_year(entry):
 
 def album_order(album):
     """Release year, then lowercase name, then ID: the order never depends on import order."""
-    return (release_year(album), (album.get("name") or "").lower(), album["id"])
+    return (release_year(album), str(album.get("name") or "").lower(), album["id"])
 
 
 def artist_order(artist):
@@ -70,13 +70,14 @@ def tree_key(tree):
 
 
 class Library:
-    """Read access to artists, albums, songs, videos and tags of one music database."""
+    """Artists, albums, songs, videos, tags, search hits and statistics of one music database."""
 
-    def __init__(self, database, mdbstate=None, mise=None, cache_size=CACHE_SIZE):
+    def __init__(self, database, mdbstate=None, mise=None, cache_size=CACHE_SIZE,
+                 cache_chars=CACHE_CHARS):
         self.database = database
         self.mdbstate = mdbstate
         self.mise = mise  # the search engine (MiSE) for find()
-        self.answers = AnswerCache(cache_size)
+        self.answers = AnswerCache(cache_size, cache_chars)
 
     def watch(self, bus=events.bus):
         """Enable the answer cache, emptied on every event of ``bus`` in STALE_AFTER."""
