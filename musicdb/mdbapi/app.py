@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from musicdb.lib.cfg.webui import WebUIConfig
     from musicdb.lib.db.musicdb import MusicDatabase
     from musicdb.lib.db.trackerdb import TrackerDatabase
+    from musicdb.mdbapi.library import Library
     from musicdb.mdbapi.mdbstate import MDBState
     from musicdb.mdbapi.mise import MusicDBMicroSearchEngine
     from musicdb.mdbapi.randy import Randy
@@ -33,6 +34,7 @@ class App:
     trackerdb: TrackerDatabase = None     # tracker.db: song and video relations
     mise: MusicDBMicroSearchEngine = None
     mdbstate: MDBState = None
+    library: Library = None               # the library layer every API calls (with its cache)
     webuiconfig: WebUIConfig = None
     randy: Randy = None
     songqueue: SongQueue = None

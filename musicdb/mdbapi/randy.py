@@ -30,16 +30,23 @@ from .mdbstate import MDBState
 
 log = logging.getLogger(__name__)
 
+# The SQL below is joined from constant fragments and "?" placeholders only;
+# every value (IDs, lengths, tag classes) is a parameter.
+
+
 def _in(column, values):
-    """``column IN (?, ?, …)`` and its parameters; an empty list matches nothing."""
+    """``column IN (?, ?, …)`` and its parameters; an empty list matches nothing.
+
+    ``column`` is one of this module's constant column names.
+    """
     values = list(values)
     if not values:
         return "0 = 1", []
-    return f"{column} IN ({', '.join('?' * len(values))})", values
+    return column + " IN (" + ", ".join("?" * len(values)) + ")", values
 
 
 class _Where:
-    """Collects SQL conditions and their parameters."""
+    """Collects SQL conditions (constant fragments) and their parameters."""
 
     def __init__(self):
         self.conditions, self.params = [], []
@@ -49,7 +56,7 @@ class _Where:
         self.params.extend(params)
 
     def sql(self):
-        return " AND ".join(f"({c})" for c in self.conditions) or "1"
+        return " AND ".join("(" + c + ")" for c in self.conditions) or "1"
 
 
 class Randy:
@@ -110,7 +117,7 @@ class Randy:
         for _ in range(max(1, settings["Limits"]["MaxTries"])):
             albumid = self.database.value(
                 "SELECT s.albumid FROM songs s JOIN albums a ON a.albumid = s.albumid "
-                f"WHERE {where.sql()} GROUP BY s.albumid ORDER BY random() LIMIT 1",
+                "WHERE " + where.sql() + " GROUP BY s.albumid ORDER BY random() LIMIT 1",
                 where.params)
             if albumid is None:
                 break
@@ -129,8 +136,8 @@ class Randy:
         where.add("s.albumid = ?", (albumid,))
         listed, params = _in("s.songid", self.blacklists.ids("songs"))
         songid = self.database.value(
-            f"SELECT s.songid FROM songs s WHERE {where.sql()} "
-            f"ORDER BY ({listed}), random() LIMIT 1", where.params + params)
+            "SELECT s.songid FROM songs s WHERE " + where.sql()
+            + " ORDER BY (" + listed + "), random() LIMIT 1", where.params + params)
         return self._report("song", songid)
 
     def get_video(self):
@@ -148,11 +155,11 @@ class Randy:
         if genres:
             condition, params = _in("vt.tagid", genres)
             where.add("EXISTS (SELECT 1 FROM videotags vt WHERE vt.videoid = v.videoid "
-                      f"AND {condition})", params)
+                      "AND " + condition + ")", params)
         condition, params = _in("v.videoid", self.blacklists.ids("videos"))
-        where.add(f"NOT ({condition})", params)
+        where.add("NOT (" + condition + ")", params)
         videoid = self.database.value(
-            f"SELECT v.videoid FROM videos v WHERE {where.sql()} ORDER BY random() LIMIT 1",
+            "SELECT v.videoid FROM videos v WHERE " + where.sql() + " ORDER BY random() LIMIT 1",
             where.params)
         return self._report("video", videoid)
 
@@ -161,16 +168,17 @@ class Randy:
     def _song_of_album(self, albumid, where):
         where.add("s.albumid = ?", (albumid,))
         return self.database.value(
-            f"SELECT s.songid FROM songs s WHERE {where.sql()} ORDER BY random() LIMIT 1",
+            "SELECT s.songid FROM songs s WHERE " + where.sql() + " ORDER BY random() LIMIT 1",
             where.params)
 
     def _song_where(self, settings, tree, blacklisted=True):
         """Conditions on songs ``s``: constraints, approved song tags, blacklists."""
         constraints, where = settings["Constraints"], _Where()
-        for key, column in (("NoDisabled", "disabled"), ("NoBadFile", "badaudio"),
-                            ("NoLiveMusic", "liverecording")):
+        for key, condition in (("NoDisabled", "COALESCE(s.disabled, 0) = 0"),
+                               ("NoBadFile", "COALESCE(s.badaudio, 0) = 0"),
+                               ("NoLiveMusic", "COALESCE(s.liverecording, 0) = 0")):
             if constraints[key]:
-                where.add(f"COALESCE(s.{column}, 0) = 0")
+                where.add(condition)
         if constraints["NoHated"]:
             where.add("COALESCE(s.favorite, 0) >= 0")
         if constraints["MinSongLength"] >= 0:
@@ -185,7 +193,7 @@ class Randy:
             for column, name in (("s.songid", "songs"), ("s.albumid", "albums"),
                                  ("s.artistid", "artists")):
                 condition, params = _in(column, self.blacklists.ids(name))
-                where.add(f"NOT ({condition})", params)
+                where.add("NOT (" + condition + ")", params)
         return where
 
     @staticmethod
@@ -194,8 +202,8 @@ class Randy:
         approved = ("SELECT 1 FROM songtags st JOIN tags t ON t.tagid = st.tagid "
                     "WHERE st.songid = s.songid AND st.approval >= 1 AND t.class = ?")
         condition, params = _in("st.tagid", active)
-        where.add(f"NOT EXISTS ({approved}) OR EXISTS ({approved} AND {condition})",
-                  [tagclass, tagclass] + params)
+        where.add("NOT EXISTS (" + approved + ") OR EXISTS (" + approved + " AND "
+                  + condition + ")", [tagclass, tagclass] + params)
 
     @staticmethod
     def _album_where(where, settings, tree):
@@ -203,17 +211,17 @@ class Randy:
         where.add("COALESCE(a.hidden, 0) = 0")
         if not tree:
             return
-        has = "EXISTS (SELECT 1 FROM albumtags x WHERE x.albumid = a.albumid AND {})"
+        has = "EXISTS (SELECT 1 FROM albumtags x WHERE x.albumid = a.albumid AND "
         nosubs = ("NOT EXISTS (SELECT 1 FROM albumtags x JOIN tags t ON t.tagid = x.tagid "
                   "WHERE x.albumid = a.albumid AND t.class = ?)")
         options, params = [], []
         for genre, subs in tree.items():
             condition, subparams = _in("x.tagid", subs)
-            options.append(f"g.tagid = ? AND ({'1' if not subs else has.format(condition)} "
-                           f"OR {nosubs})")
+            selected = has + condition + ")" if subs else "1"
+            options.append("g.tagid = ? AND (" + selected + " OR " + nosubs + ")")
             params += [genre] + subparams + [TAG_CLASS_SUBGENRE]
         where.add("EXISTS (SELECT 1 FROM albumtags g WHERE g.albumid = a.albumid AND ("
-                  + " OR ".join(f"({option})" for option in options) + "))", params)
+                  + " OR ".join("(" + option + ")" for option in options) + "))", params)
 
     def _report(self, target, found):
         """Say once (log and notification) when nothing qualifies; again after a success."""

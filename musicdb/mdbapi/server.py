@@ -35,6 +35,7 @@ from musicdb.lib.ws.server import MusicDBWebSocketServer
 from musicdb.mdbapi import audiostream, events, handlers, videostream
 from musicdb.mdbapi.app import App
 from musicdb.mdbapi.handlers import notifications
+from musicdb.mdbapi.library import Library
 from musicdb.mdbapi.mdbstate import MDBState
 from musicdb.mdbapi.mise import MusicDBMicroSearchEngine
 from musicdb.mdbapi.randy import Randy
@@ -88,17 +89,21 @@ def complete_artwork_scales():
 
 
 def build_app(config, musicdb):
-    """The App of ``config`` and ``musicdb``: databases, search, state, Randy and the
-    queues, loaded before any stream starts (the streams and tasks join it later)."""
+    """The App of ``config`` and ``musicdb``: databases, search, state, the library layer,
+    Randy and the queues, loaded before any stream starts (the streams and tasks join it
+    later).  The library's answer cache watches the event bus from here on, before the
+    clients' subscriber, so a ``sys:refresh`` finds it empty."""
     data = config.directories.data
     trackerdb = TrackerDatabase(os.path.join(data, "tracker.db"))
     mdbstate = MDBState(os.path.join(data, "state", "state.ini"))
     webuiconfig = WebUIConfig(os.path.join(data, "config", "webui.ini"), stream_url(config))
     webuiconfig.install()
+    mise = MusicDBMicroSearchEngine(musicdb)
+    library = Library(musicdb, mdbstate, mise)
+    library.watch(events.bus)
     randy = Randy(musicdb, data, mdbstate)
-    return App(cfg=config, database=musicdb, trackerdb=trackerdb,
-               mise=MusicDBMicroSearchEngine(musicdb), mdbstate=mdbstate,
-               webuiconfig=webuiconfig, randy=randy,
+    return App(cfg=config, database=musicdb, trackerdb=trackerdb, mise=mise,
+               mdbstate=mdbstate, webuiconfig=webuiconfig, library=library, randy=randy,
                songqueue=SongQueue(config, musicdb, randy),
                videoqueue=VideoQueue(config, musicdb, randy),
                tracker=Tracker(config, trackerdb, musicdb))

@@ -88,3 +88,18 @@ def test_error_notification_repeats_the_request_without_the_key():
 def test_encode_refuses_nan():
     with pytest.raises(ValueError):
         protocol.encode({"arguments": float("nan")})
+
+
+def test_encode_splices_raw_json_arguments_verbatim():
+    """A cached answer (RawJSON) is embedded as is; the packet reads back as if encoded whole."""
+    arguments = [{"name": "Bänd", "albums": []}]
+    raw = protocol.RawJSON(protocol.encode(arguments))
+    packet = protocol.answer({"fncname": "F", "fncsig": "s", "pass": {"x": 1}}, "response", raw)
+    text = protocol.encode(packet)
+    assert text == protocol.encode(dict(packet, arguments=arguments))
+    assert raw in text and json.loads(text)["arguments"] == arguments
+
+
+def test_encode_still_refuses_nan_beside_raw_json():
+    with pytest.raises(ValueError):
+        protocol.encode({"arguments": protocol.RawJSON("[]"), "pass": float("nan")})

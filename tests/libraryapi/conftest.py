@@ -6,6 +6,7 @@ stale tag rows, odd classes).  End-to-end tests start the real server on a
 database prepared the same way (``library_server``).
 """
 
+import json
 import os
 import threading
 
@@ -15,6 +16,7 @@ import websocket
 from musicdb.lib import datadir
 from musicdb.lib.cfg.webui import WebUIConfig
 from musicdb.lib.db.musicdb import MusicDatabase
+from musicdb.lib.ws import protocol
 from musicdb.mdbapi import handlers
 from musicdb.mdbapi.app import App
 from musicdb.mdbapi.handlers import library as _library, search as _search, state as _state  # noqa: F401
@@ -104,9 +106,13 @@ def ctx(tmp_path, library):
 
 @pytest.fixture
 def api(ctx):
-    """``api(fncname, **arguments)`` runs an API function as a packet would (validation included)."""
+    """``api(fncname, **arguments)`` runs an API function as a packet would (validation included).
+
+    An answer the handler hands over encoded (RawJSON) is decoded, as the client would.
+    """
     def run(fncname, **arguments):
-        return handlers.call(fncname, arguments, ctx)
+        result = handlers.call(fncname, arguments, ctx)
+        return json.loads(result) if isinstance(result, protocol.RawJSON) else result
     return run
 
 

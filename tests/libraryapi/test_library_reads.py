@@ -36,7 +36,7 @@ def test_artists_with_albums_keep_empty_artists_and_hide_hidden_albums(library, 
     result = api("GetArtistsWithAlbums")
 
     assert [entry["artist"]["name"] for entry in result] == ["Band", "Lonely"]
-    assert names(result[0]["albums"], "album") == ["Broken Year", "Early", "Late", "Also Late"]
+    assert names(result[0]["albums"], "album") == ["Broken Year", "Early", "Also Late", "Late"]
     assert result[1]["albums"] == []
     first = result[0]["albums"][0]
     assert list(first) == ["album", "tags"] and list(first["album"]) == ALBUM_KEYS
@@ -79,9 +79,9 @@ def test_genre_filter_passes_albums_as_the_spec_example(library, api, ctx, genre
 
     result = api("GetFilteredArtistsWithAlbums")
 
-    assert names(result[0]["albums"], "album") == ["Rock+Grunge", "Rock only"]
+    assert names(result[0]["albums"], "album") == ["Rock only", "Rock+Grunge"]  # same year
     assert names(api("GetAlbums", artistid=band, applyfilter=True), "album") == \
-        ["Rock+Grunge", "Rock only"]
+        ["Rock only", "Rock+Grunge"]
     assert len(api("GetAlbums", artistid=band, applyfilter=False)) == 6
 
 
@@ -93,6 +93,32 @@ def test_filtered_artists_omit_artists_whose_albums_are_all_filtered_out(library
     ctx.mdbstate.set("GenreFilter", "Metal", True)
     assert [entry["artist"]["name"] for entry in api("GetFilteredArtistsWithAlbums")] == \
         ["Metalheads"]
+
+
+def test_albums_of_one_year_come_by_name_whatever_the_import_order(library, ctx, api):
+    """Issue 17: ties of the release year are broken by name, then ID, in every album list."""
+    first, second = library.add_artist("First"), library.add_artist("Second")
+    names_of_2001 = ["bravo", "Alpha", "Charlie", "Alpha"]
+    for name in names_of_2001:
+        library.add_album(first, name, release=2001)
+    for name in reversed(names_of_2001):
+        library.add_album(second, name, release=2001)
+    library.add_album(second, "Zulu", release=2000)
+    ctx.mise.UpdateCache()
+    expected = {first: ["Alpha", "Alpha", "bravo", "Charlie"],
+                second: ["Zulu", "Alpha", "Alpha", "bravo", "Charlie"]}
+    for fncname in ("GetArtistsWithAlbums", "GetFilteredArtistsWithAlbums"):
+        for entry in api(fncname):
+            albums = entry["albums"]
+            assert names(albums, "album") == expected[entry["artist"]["id"]]
+            twins = [album["album"]["id"] for album in albums if album["album"]["name"] == "Alpha"]
+            assert twins == sorted(twins)  # equal names: ID order
+    for artistid in expected:
+        assert names(api("GetAlbums", artistid=artistid, applyfilter=True), "album") == \
+            expected[artistid]
+    for hit in api("Find", searchstring="First", limit=5)["artists"] + \
+            api("Find", searchstring="Second", limit=5)["artists"]:
+        assert names(hit["albums"]) == expected[hit["artist"]["id"]]
 
 
 def test_get_albums_with_a_falsy_artist_lists_all_artists_albums(library, api):
@@ -320,6 +346,26 @@ def test_getters_echo_a_string_id_in_the_tag_set_as_sent(library, api):
     assert api("GetSong", songid=f"{song}")["tags"]["songid"] == str(song)
     assert api("GetVideo", videoid=f"{video}")["tags"]["videoid"] == str(video)
     assert api("GetAlbum", albumid=album)["tags"]["albumid"] == album
+
+
+@pytest.mark.parametrize("fncname, target", [("GetAlbum", "album"), ("GetAlbumTags", "album"),
+                                             ("GetSong", "song"), ("GetSongTags", "song"),
+                                             ("GetVideo", "video"), ("GetVideoTags", "video")])
+def test_a_string_id_is_echoed_only_in_the_tag_sets_first_key(library, api, fncname, target):
+    """api-library.md §1.6 (issue 17): the assignments carry the stored integer ID."""
+    band = library.add_artist()
+    ids = {"album": library.add_album(band), "video": library.add_video(band)}
+    ids["song"] = library.add_song(ids["album"])
+    rock, mood = library.add_tag("Rock"), library.add_tag("Calm", tagclass=3)
+    for tagid in (rock, mood):
+        library.tag(target, ids[target], tagid)
+    result = api(fncname, **{target + "id": str(ids[target])})
+    tags = result if fncname.endswith("Tags") else result["tags"]
+    assert tags[target + "id"] == str(ids[target])
+    assignments = tags["genres"] + tags["moods"]
+    assert len(assignments) == 2
+    assert all(type(entry[target + "id"]) is int and entry[target + "id"] == ids[target]
+               for entry in assignments)
 
 
 def test_the_string_zero_finds_nothing_where_the_integer_zero_is_refused(library, api):

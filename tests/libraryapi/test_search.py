@@ -84,6 +84,13 @@ def test_the_worked_example_ranks_as_the_spec_says(worked_example, api):
     assert [hit["song"]["name"] for hit in limited["songs"]] == ["Broad Street", "Crossroads"]
 
 
+@pytest.mark.parametrize("limit", [0, -1])
+def test_a_limit_of_zero_or_less_finds_nothing_at_all(worked_example, api, limit):
+    """Deliberate difference (README): MusicDB 8 still returned one song here."""
+    assert api("Find", searchstring="Road!", limit=limit) == \
+        {"artists": [], "albums": [], "songs": []}
+
+
 def test_scores_of_the_worked_example(worked_example, ctx):
     artists, albums, songs = ctx.mise.Find("Road!")
     assert artists == [(2, 100)]

@@ -37,9 +37,10 @@ class Database:
         self._lock = threading.RLock()
         self._depth = 0
         try:
-            self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            # timeout: SQLite's busy timeout (PRAGMA busy_timeout takes no parameter)
+            self.conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                        isolation_level=None, check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as error:

@@ -9,6 +9,15 @@ import json
 
 from .errors import InvalidAPIKey, InvalidJSON, InvalidPacket, UnknownMethod
 
+
+class RawJSON(str):
+    """Text that already is JSON (a cached answer): :func:`encode` embeds it verbatim.
+
+    Only as a value of the packet itself (normally its ``arguments``); the
+    text must come from :func:`encode` or ``json.dumps`` with the same options.
+    """
+
+
 PACKET_KEYS = ("method", "fncname", "fncsig", "arguments", "pass", "key")
 CLIENT_METHODS = ("call", "request", "broadcast")
 
@@ -86,5 +95,13 @@ def error_notification(error, packet=None):
 
 
 def encode(packet):
-    """Serialize like the original (ASCII escapes, default separators); NaN is refused."""
-    return json.dumps(packet, allow_nan=False)
+    """Serialize like the original (ASCII escapes, default separators); NaN is refused.
+
+    RawJSON values of a packet dict are spliced in without being decoded.
+    """
+    if not isinstance(packet, dict) or not any(isinstance(v, RawJSON) for v in packet.values()):
+        return json.dumps(packet, allow_nan=False)
+    members = (json.dumps(str(key)) + ": " + (value if isinstance(value, RawJSON)
+                                               else json.dumps(value, allow_nan=False))
+               for key, value in packet.items())
+    return "{" + ", ".join(members) + "}"

@@ -12,7 +12,7 @@ import logging
 
 from . import handler
 from .arguments import ANY, ID, STRICT_ID, Optional, one_of
-from .library import sorted_album_cds
+from .library import library_of
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def add_album_to_queue(args, ctx):
     if album is None:
         log.warning("AddAlbumToQueue: album %s does not exist", args["albumid"])
         return
-    cds, cd = sorted_album_cds(ctx.database, album), args["cd"]
+    cds, cd = library_of(ctx).album_cds(album), args["cd"]
     if isinstance(cd, int) and not isinstance(cd, bool):
         if cd >= len(cds) or cd < -len(cds):
             log.warning("AddAlbumToQueue: album %s has no CD index %d", album["id"], cd)
