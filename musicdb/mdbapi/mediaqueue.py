@@ -25,6 +25,7 @@ import contextlib
 import logging
 import uuid
 
+import gevent
 import gevent.lock
 
 from musicdb.lib import statecsv
@@ -46,7 +47,8 @@ class MediaQueue:
 
     def __init__(self, path, lookup, pick, queued, can_fill=lambda: True):
         """``lookup(id)`` -> row or None; ``pick()`` -> random ID or None;
-        ``queued(id)`` pushes onto the blacklists; ``can_fill()`` allows random fills."""
+        ``queued(ids)`` pushes onto the blacklists (all at once: one save of each list);
+        ``can_fill()`` allows random fills."""
         self.path = path
         self.lookup = lookup
         self.pick = pick
@@ -127,9 +129,10 @@ class MediaQueue:
                 return []
             added = [self._new_entry(mediaid, israndom) for mediaid in known]
             self._entries[index:index] = added
-            for mediaid in known:
-                self._blacklist(mediaid)
-            return [entry["entryid"] for entry in added]
+            # Saved while the queue is saved: the writes wait for the disk together.
+            pushing = gevent.spawn(self._blacklist, known)
+        pushing.join()
+        return [entry["entryid"] for entry in added]
 
     def add_random(self, position, pick=None):
         """Insert a random entry (``pick`` defaults to Randy's); returns its entry ID or None."""
@@ -210,7 +213,7 @@ class MediaQueue:
             if mediaid is None:
                 break
             self._entries.append(self._new_entry(mediaid, True))
-            self._blacklist(mediaid)
+            self._blacklist([mediaid])
             added = True
         return added
 
@@ -223,9 +226,11 @@ class MediaQueue:
             dropped = True
         return dropped
 
-    def _blacklist(self, mediaid):
+    def _blacklist(self, mediaids):
+        if not mediaids:
+            return
         try:
-            self.queued(mediaid)
+            self.queued(mediaids)
         except OSError as error:
             log.error("Cannot save the blacklists: %s", error)
 

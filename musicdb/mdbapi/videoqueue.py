@@ -27,7 +27,7 @@ class VideoQueue(MediaQueue):
         self.disabled = cfg.debug.disablevideos
         super().__init__(os.path.join(cfg.directories.data, "state", self.FILENAME),
                          lookup=database.get_video, pick=randy.get_video,
-                         queued=randy.video_queued, can_fill=lambda: not self.disabled)
+                         queued=randy.videos_queued, can_fill=lambda: not self.disabled)
 
     def current(self):
         """The head entry, or None (always None with videos disabled)."""

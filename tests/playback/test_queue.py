@@ -6,6 +6,7 @@ import pytest
 
 from musicdb.lib import statecsv
 from musicdb.mdbapi import events
+from musicdb.mdbapi.blacklist import BlackLists
 from musicdb.mdbapi.songqueue import SongQueue
 from musicdb.mdbapi.videoqueue import VideoQueue
 from tests.playback.conftest import make_cfg, write_randy_ini
@@ -437,3 +438,26 @@ def test_add_many_with_nothing_to_add_or_an_unknown_position_changes_nothing(
     assert songqueue.add_many(songs[1:3], 12345) == []
     assert move_ids(songqueue) == [head]
     assert queue_saves == [] and queue_events(notifications) == []
+
+
+def test_an_album_is_blacklisted_song_by_song_in_one_save_of_each_list(
+        datadir, songqueue, randy, library, songs, monkeypatch, tmp_path, clock):
+    """The blacklists end as pushing song by song (MusicDB 8) left them, but each file is written once."""
+    writes, write = [], statecsv.write_tables
+
+    def counting(tables):
+        writes.append(sorted(os.path.basename(path) for path, _, _ in tables))
+        return write(tables)
+    monkeypatch.setattr(statecsv, "write_tables", counting)
+    songqueue.add_many(songs[:5], "last")
+    assert writes == [["albumblacklist.csv", "artistblacklist.csv", "songblacklist.csv"]]
+    one_by_one = BlackLists(str(tmp_path), clock)
+    for songid in songs[:5]:
+        song = library.db.get_song(songid)
+        one_by_one.push(randy.settings(), songs=songid, albums=song["albumid"],
+                        artists=song["artistid"])
+    for name in ("songs", "albums", "artists"):
+        assert randy.blacklists.ids(name) == one_by_one.ids(name)
+    assert randy.blacklists.ids("songs") == songs[:5]
+    with open(os.path.join(datadir, "state", "songblacklist.csv"), encoding="utf-8") as handle:
+        assert [int(line.split(",")[0]) for line in handle.read().splitlines()[1:]] == songs[:5]
