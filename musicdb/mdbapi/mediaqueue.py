@@ -131,7 +131,7 @@ class MediaQueue:
             self._entries[index:index] = added
             # Saved while the queue is saved: the writes wait for the disk together.
             pushing = gevent.spawn(self._blacklist, known)
-        pushing.join()
+        pushing.get()   # its errors are the caller's, as if it ran here
         return [entry["entryid"] for entry in added]
 
     def add_random(self, position, pick=None):
@@ -241,20 +241,14 @@ class MediaQueue:
         An exception inside leaves the change unsaved and unannounced.
         """
         with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
+            outermost = self._depth == 0
             before, head = list(self._entries), self._shown_head()
-            self._depth = 1
+            self._depth += 1
             try:
                 yield
             finally:
-                self._depth = 0
-            if self._entries != before:
+                self._depth -= 1
+            if outermost and self._entries != before:
                 self._commit(head)
 
     def _shown_head(self):
