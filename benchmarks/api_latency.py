@@ -208,7 +208,8 @@ def add_album_of_twelve(path):
     """An album of 12 playable songs (none disabled or hated) for the AddAlbumToQueue run."""
     db = MusicDatabase(path)
     with db.transaction():
-        artistid = db.execute("INSERT INTO artists (name, path) VALUES ('Zwölf', 'Zwölf')").lastrowid
+        artistid = db.execute("INSERT INTO artists (name, path) "
+                              "VALUES ('Zwölf', 'Zwölf')").lastrowid
         albumid = db.execute(
             "INSERT INTO albums (artistid, name, path, numofsongs, numofcds, origin, release, "
             "added, hidden) VALUES (?, 'Dutzend', 'Zwölf/2000 - Dutzend', 12, 1, 'CD', 2000, "

@@ -442,7 +442,7 @@ def test_add_many_with_nothing_to_add_or_an_unknown_position_changes_nothing(
 
 def test_an_album_is_blacklisted_song_by_song_in_one_save_of_each_list(
         datadir, songqueue, randy, library, songs, monkeypatch, tmp_path, clock):
-    """The blacklists end as pushing song by song (MusicDB 8) left them, but each file is written once."""
+    """The blacklists end as song-by-song pushes (MusicDB 8) left them; each file is written once."""
     writes, write = [], statecsv.write_tables
 
     def counting(tables):
