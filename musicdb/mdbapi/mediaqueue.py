@@ -6,18 +6,26 @@ names and the Randy functions.  Entries are ``{"entryid": int, <key>: int,
 "israndom": bool}``; entry IDs are ``uuid4().int`` (128 bit), index 0 is the
 current song/video.
 
-Every change goes through :meth:`MediaQueue._commit`: save the whole queue
-atomically (an empty queue as the bare header), then send exactly one
-``…QueueChanged`` notification, so a restart - or ``kill -9`` - brings back
-what the clients saw last.  A change together with the random refill it
-triggers is one notification; nothing unchanged is announced (MusicDB 8 sent
-duplicates and announced failed refills).  One re-entrant lock per queue
-serializes the changes and their saves.
+Every change runs inside :meth:`MediaQueue._change`, which ends in
+:meth:`MediaQueue._commit`: save the whole queue atomically (an empty queue
+as the bare header), then announce it, so a restart - or ``kill -9`` -
+brings back what the clients saw last.  The announcement is exactly one
+``…QueueChanged``, preceded by ``…Changed`` (``onSongChanged``) whenever
+entry 0 is another entry than before: the WebUI refreshes its current-song
+display only then, so a song added to an empty queue must say so too.  A
+change together with the random refill it triggers is one notification, an
+album added in one piece is one save and one notification; nothing
+unchanged is announced (MusicDB 8 sent duplicates and announced failed
+refills).  One re-entrant lock per queue serializes the changes and their
+saves; changes nested in another (a removal that pops the head) are saved
+and announced once, by the outermost.
 """
 
+import contextlib
 import logging
 import uuid
 
+import gevent
 import gevent.lock
 
 from musicdb.lib import statecsv
@@ -39,13 +47,15 @@ class MediaQueue:
 
     def __init__(self, path, lookup, pick, queued, can_fill=lambda: True):
         """``lookup(id)`` -> row or None; ``pick()`` -> random ID or None;
-        ``queued(id)`` pushes onto the blacklists; ``can_fill()`` allows random fills."""
+        ``queued(ids)`` pushes onto the blacklists (all at once: one save of each list);
+        ``can_fill()`` allows random fills."""
         self.path = path
         self.lookup = lookup
         self.pick = pick
         self.queued = queued
         self.can_fill = can_fill
         self._lock = gevent.lock.RLock()
+        self._depth = 0   # nesting of _change(); only the outermost one commits
         self._entries = statecsv.read_table(path, self._from_row)
 
     # -- reading ----------------------------------------------------------------------
@@ -68,12 +78,10 @@ class MediaQueue:
         """
         if self._entries and self.lookup(self._entries[0][self.KEY]) is not None:
             return self._head()
-        with self._lock:
-            changed = self._drop_missing_head()
+        with self._change():
+            self._drop_missing_head()
             if not self._entries and self.can_fill():
-                changed = self._fill(1) or changed
-            if changed:
-                self._commit()
+                self._fill(1)
             return self._head()
 
     # -- changes ----------------------------------------------------------------------
@@ -85,15 +93,12 @@ class MediaQueue:
         the same song that race each other pop it once, never its successor
         too.  If the head is another entry already, nothing changes.
         """
-        with self._lock:
+        with self._change():
             if not self._entries or entryid not in (None, self._entries[0]["entryid"]):
                 return self._head()
             self._entries.pop(0)
             if self.can_fill():
                 self._fill(MIN_LENGTH)
-            if self._save():
-                events.emit(self.HEAD_CHANGED)
-                events.emit(self.CHANGED)
             return self._head()
 
     def add(self, mediaid, position, israndom=False):
@@ -102,20 +107,32 @@ class MediaQueue:
         Returns the new entry ID, or None (logged) when the ID does not
         exist or the position entry is not in the queue.
         """
-        with self._lock:
-            if self.lookup(mediaid) is None:
-                log.warning("Cannot queue %s %s: it does not exist", self.KEY, mediaid)
-                return None
+        added = self.add_many([mediaid], position, israndom)
+        return added[0] if added else None
+
+    def add_many(self, mediaids, position, israndom=False):
+        """Insert ``mediaids`` in their order at ``position`` as one change.
+
+        One save and one announcement for all of them (an album), so a crash
+        leaves all of them queued or none.  "next" into an empty queue makes
+        the first one the head, as a single "next" does.  IDs that do not
+        exist are left out (logged).  Returns the new entry IDs; an empty
+        list when nothing was added (no existing ID, or the position entry
+        is not in the queue - logged).
+        """
+        with self._change():
+            known = [mediaid for mediaid in mediaids if self._exists(mediaid)]
             index = self._insert_index(position)
             if index is None:
                 log.warning("Cannot queue %s %s: no entry %s in the queue",
-                            self.KEY, mediaid, position)
-                return None
-            entry = self._new_entry(mediaid, israndom)
-            self._entries.insert(index, entry)
-            self._blacklist(mediaid)
-            self._commit()
-            return entry["entryid"]
+                            self.KEY, known, position)
+                return []
+            added = [self._new_entry(mediaid, israndom) for mediaid in known]
+            self._entries[index:index] = added
+            # Saved while the queue is saved: the writes wait for the disk together.
+            pushing = gevent.spawn(self._blacklist, known)
+        pushing.get()   # its errors are the caller's, as if it ran here
+        return [entry["entryid"] for entry in added]
 
     def add_random(self, position, pick=None):
         """Insert a random entry (``pick`` defaults to Randy's); returns its entry ID or None."""
@@ -127,7 +144,7 @@ class MediaQueue:
 
     def move(self, entryid, afterid):
         """Move ``entryid`` right behind ``afterid``; the head cannot move.  Returns True if moved."""
-        with self._lock:
+        with self._change():
             ids = [entry["entryid"] for entry in self._entries]
             if entryid == afterid or entryid not in ids or afterid not in ids:
                 return False
@@ -137,7 +154,6 @@ class MediaQueue:
             entry = self._entries.pop(ids.index(entryid))
             target = [e["entryid"] for e in self._entries].index(afterid)
             self._entries.insert(target + 1, entry)
-            self._commit()
             return True
 
     def remove(self, entryid, skip=None):
@@ -149,7 +165,7 @@ class MediaQueue:
         is skipped, not kept.  Returns True if the queue changed or a skip
         was requested.
         """
-        with self._lock:
+        with self._change():
             if self._entries and self._entries[0]["entryid"] == entryid:
                 if skip is None:
                     self.next(entryid)
@@ -163,8 +179,6 @@ class MediaQueue:
             changed = len(self._entries) != before
             if changed and self.can_fill():
                 self._fill(MIN_LENGTH)
-            if changed:
-                self._commit()
             return changed
 
     # -- internals ----------------------------------------------------------------------
@@ -182,6 +196,12 @@ class MediaQueue:
                 return index + 1
         return None
 
+    def _exists(self, mediaid):
+        if self.lookup(mediaid) is not None:
+            return True
+        log.warning("Cannot queue %s %s: it does not exist", self.KEY, mediaid)
+        return False
+
     def _new_entry(self, mediaid, israndom):
         return {"entryid": uuid.uuid4().int, self.KEY: mediaid, "israndom": bool(israndom)}
 
@@ -193,7 +213,7 @@ class MediaQueue:
             if mediaid is None:
                 break
             self._entries.append(self._new_entry(mediaid, True))
-            self._blacklist(mediaid)
+            self._blacklist([mediaid])
             added = True
         return added
 
@@ -206,16 +226,45 @@ class MediaQueue:
             dropped = True
         return dropped
 
-    def _blacklist(self, mediaid):
+    def _blacklist(self, mediaids):
+        if not mediaids:
+            return
         try:
-            self.queued(mediaid)
+            self.queued(mediaids)
         except OSError as error:
             log.error("Cannot save the blacklists: %s", error)
 
-    def _commit(self):
-        """Save, then announce; a change that could not be saved is not announced."""
-        if self._save():
-            events.emit(self.CHANGED)
+    @contextlib.contextmanager
+    def _change(self):
+        """Hold the lock for one change; the outermost change then commits, if the entries differ.
+
+        An exception inside leaves the change unsaved and unannounced.
+        """
+        with self._lock:
+            outermost = self._depth == 0
+            before, head = list(self._entries), self._shown_head()
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            if outermost and self._entries != before:
+                self._commit(head)
+
+    def _shown_head(self):
+        """The entry ID of the head clients are told about (subclasses may hide it)."""
+        return self.head_entryid()
+
+    def _commit(self, head_before):
+        """Save, then announce: a new head first, then the queue change.
+
+        A change that could not be saved is not announced.
+        """
+        if not self._save():
+            return
+        if self._shown_head() != head_before:
+            events.emit(self.HEAD_CHANGED)
+        events.emit(self.CHANGED)
 
     def _save(self):
         rows = [(str(e["entryid"]), e[self.KEY], "True" if e["israndom"] else "False")

@@ -96,14 +96,28 @@ class Randy:
         Raises:
             OSError: the blacklist files cannot be written.
         """
-        song = self.database.get_song(songid)
-        if song is not None:
-            self.blacklists.push(self.settings(), songs=song["id"],
-                                 albums=song["albumid"], artists=song["artistid"])
+        self.songs_queued([songid])
+
+    def songs_queued(self, songids):
+        """:meth:`song_queued` for each of ``songids`` in order, saving each list once.
+
+        Raises:
+            OSError: the blacklist files cannot be written.
+        """
+        songs = [self.database.get_song(songid) for songid in songids]
+        pushes = [{"songs": song["id"], "albums": song["albumid"], "artists": song["artistid"]}
+                  for song in songs if song is not None]
+        if pushes:
+            self.blacklists.push_many(self.settings(), pushes)
 
     def video_queued(self, videoid):
         """Push the video onto the video blacklist (the artist list is not used for videos)."""
-        self.blacklists.push(self.settings(), videos=videoid)
+        self.videos_queued([videoid])
+
+    def videos_queued(self, videoids):
+        """:meth:`video_queued` for each of ``videoids`` in order, saving the list once."""
+        if videoids:
+            self.blacklists.push_many(self.settings(), [{"videos": v} for v in videoids])
 
     # -- selections -------------------------------------------------------------------
 

@@ -25,4 +25,4 @@ class SongQueue(MediaQueue):
     def __init__(self, cfg, database, randy):
         super().__init__(os.path.join(cfg.directories.data, "state", self.FILENAME),
                          lookup=database.get_song, pick=randy.get_song,
-                         queued=randy.song_queued)
+                         queued=randy.songs_queued)

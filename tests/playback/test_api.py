@@ -81,12 +81,38 @@ def test_album_is_queued_in_order_without_disabled_and_hated_songs(client, libra
     library.add_song(album, "hated", number=4, cd=1, favorite=-1)
     other_cd = library.add_song(album, "c", number=1, cd=2)
     client.send("call", "AddAlbumToQueue", {"albumid": album, "position": "last"})
-    for _ in range(3):
-        queue_changed(client)
+    queue_changed(client)
     assert queued_songs(client) == [(first, False), (second, False), (other_cd, False)]
     client.send("call", "AddAlbumToQueue", {"albumid": album, "position": "next", "cd": 1})
     queue_changed(client)
     assert [song for song, _ in queued_songs(client)] == [first, other_cd, second, other_cd]
+
+
+def queue_events_until_marker(client):
+    """The MusicDB:SongQueue notifications before the broadcast with fncsig "marker", and it."""
+    seen = []
+    while True:
+        packet = client.wait_for(lambda p: p["fncname"] == "MusicDB:SongQueue"
+                                 or p.get("fncsig") == "marker")
+        if packet.get("fncsig") == "marker":
+            return seen, packet
+        seen.append(packet["fncsig"])
+
+
+def test_an_album_is_one_change_that_every_client_hears_of_once(
+        playback_server, server, client, library, tmp_path):
+    """MusicDB 8 saved and announced each of the album's songs on its own (issue 17)."""
+    other = playback_server.connect(server)
+    album = library.add_album(library.add_artist("Twelve"), "Dozen")
+    songids = [library.add_song(album, f"Track {n}", number=n) for n in range(1, 13)]
+    client.send("call", "AddAlbumToQueue", {"albumid": album, "position": "last"})
+    client.send("broadcast", "GetSongQueue", None, "marker")   # handled after the album
+    for receiver in (client, other):
+        seen, marker = queue_events_until_marker(receiver)
+        assert seen == ["onSongChanged", "onSongQueueChanged"]   # it also became the head
+        assert [entry["song"]["id"] for entry in marker["arguments"]] == songids
+    saved = (tmp_path / "server" / "data" / "state" / "songqueue.csv").read_text()
+    assert [int(line.split(",")[1]) for line in saved.splitlines()[1:]] == songids
 
 
 def test_random_song_of_an_album_is_flagged_random(client, library, songs):

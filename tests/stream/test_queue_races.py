@@ -43,14 +43,17 @@ class QueueWatch:
         self.queue = queue
         self.mismatches = []
         self.popped = 0
+        self.head = None        # the head at the last notification
         self.seen = {}          # entry ID -> song ID of every entry ever seen in the queue
 
     def __call__(self, event):
         if event.name not in (events.SONGQUEUE_CHANGED, events.SONGQUEUE_HEAD):
             return
         if event.name == events.SONGQUEUE_HEAD:
-            self.popped += 1
+            # A new head after an empty queue (a song added) is no pop.
+            self.popped += self.head is not None
             return
+        self.head = self.queue.head_entryid()
         entries = self.queue.entries()
         self.seen.update((e["entryid"], e["songid"]) for e in entries)
         on_disk = statecsv.read_table(self.queue.path, self.queue._from_row)

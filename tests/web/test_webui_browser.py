@@ -83,6 +83,9 @@ def webui_server(tmp_path_factory):
     client = Client(server)
     try:
         allow_short_songs(client)
+        # Randy fills the queue now, not while the page loads: the WebUI answers that
+        # first song's onSongChanged with an album view that fails without its tag cache.
+        assert client.request("GetAudioStreamState")["hasqueue"] is True
     finally:
         client.close()
     yield server

@@ -89,7 +89,8 @@ def add_random_video_to_queue(args, ctx):
 def add_album_to_queue(args, ctx):
     """Queue the album (or one CD of it) in GetSortedAlbumCDs order; disabled and hated songs are left out.
 
-    Each song is one insertion with its own save and notification, as in MusicDB 8.
+    The songs go in as one change: one save and one ``onSongQueueChanged``
+    (MusicDB 8 saved and announced every song on its own).
     """
     album = ctx.database.get_album(args["albumid"])
     if album is None:
@@ -101,14 +102,9 @@ def add_album_to_queue(args, ctx):
             log.warning("AddAlbumToQueue: album %s has no CD index %d", album["id"], cd)
             return
         cds = [cds[cd]]
-    position = args["position"]
-    for song in (entry["song"] for disc in cds for entry in disc):
-        if song["disabled"] == 1 or song["favorite"] == -1:
-            continue
-        entryid = ctx.songqueue.add(song["id"], position)
-        if entryid is None:
-            return
-        position = entryid
+    songids = [entry["song"]["id"] for disc in cds for entry in disc
+               if entry["song"]["disabled"] != 1 and entry["song"]["favorite"] != -1]
+    ctx.songqueue.add_many(songids, args["position"])
 
 
 @handler("MoveSongInQueue", args={"entryid": ENTRY_STRING, "afterid": ENTRY_STRING})
