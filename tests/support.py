@@ -45,6 +45,15 @@ def server_blocks(log):
     return blocks
 
 
+def main_thread_times():
+    """``(wall, waited)``: monotonic seconds and seconds this process's main thread (its task
+    id is the pid) spent waiting for a CPU; differences of two give a gap's share that a busy
+    machine, not the code under test, caused."""
+    with open(f"/proc/self/task/{os.getpid()}/schedstat") as stats:
+        waited = int(stats.read().split()[1]) / 1e9
+    return time.monotonic(), waited
+
+
 def poll(predicate, timeout=5.0):
     """Call ``predicate`` until it is true or ``timeout`` passed; returns its last value."""
     deadline = time.monotonic() + timeout
