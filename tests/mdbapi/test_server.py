@@ -52,10 +52,13 @@ def test_a_blocked_loop_report_that_the_servers_own_work_caused_counts(monkeypat
 
 
 def test_a_report_of_a_hub_that_waited_for_a_cpu_is_not_a_block():
-    """A hub that got less than the threshold of the blocked interval was starved, not blocked."""
-    starved = ("ERROR Event loop blocked for more than 0.100 s (hub in the last 0.400 s: "
-               "0.020 s on a CPU, 0.350 s waiting for one):")
-    busy = ("ERROR Event loop blocked for more than 0.100 s (hub in the last 0.400 s: "
-            "0.200 s on a CPU, 0.150 s waiting for one):")
+    """A hub that got less than the threshold of the blocked interval was starved, not
+    blocked; a block stretched over consecutive reports by a busy machine is summed."""
+    line = ("ERROR Event loop blocked for more than 0.100 s (hub in the last %.3f s until %.3f: "
+            "0.020 s on a CPU, %.3f s waiting for one):")
+    starved = line % (0.4, 10.0, 0.35)
+    stretched = [line % (0.15, 20.0, 0.09), line % (0.15, 20.16, 0.09)]  # 0.06 s + 0.06 s
+    apart = [line % (0.15, 30.0, 0.09), line % (0.15, 31.0, 0.09)]
     unknown = "ERROR Event loop blocked for more than 0.100 s (hub CPU use unknown):"
-    assert server_blocks("\n".join([starved, "x", busy, unknown])) == [busy, unknown]
+    assert server_blocks("\n".join([starved, "x", *apart, unknown])) == [unknown]
+    assert server_blocks("\n".join([starved, *stretched])) == stretched
