@@ -609,9 +609,9 @@ def test_import_demo_fills_an_empty_music_directory_only(tmp_path):
     from musicdb.lib.cfg.musicdb import MusicDBConfig
     from musicdb.lib.db.musicdb import MusicDatabase
     cfg = MusicDBConfig(write_config(str(tmp_path), 9999))
-    summary = import_demo(cfg, songs=6)
+    summary = import_demo(cfg, songs=6, seconds=1)  # 30 s clips take ffmpeg ~20 s to encode
     assert summary.added == 6 and summary.failed == 0
-    assert import_demo(cfg, songs=6) is None
+    assert import_demo(cfg, songs=6, seconds=1) is None
     database = MusicDatabase(str(tmp_path / "data" / "music.db"))
     assert Counter(r["n"] for r in database.rows("SELECT count(*) AS n FROM songs")) == {6: 1}
     database.close()
