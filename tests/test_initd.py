@@ -49,6 +49,7 @@ def initd(tmp_path):
                               capture_output=True, text=True, timeout=30)
     run.pidfile = Path(env["PIDFILE"])
     run.tmp = tmp_path
+    run.env = env
     try:
         yield run
     finally:
@@ -124,7 +125,10 @@ def test_restart_replaces_the_process(initd):
 
 def test_server_dying_at_start_is_reported(initd):
     """A server that exits at once makes start fail and leaves no pid file."""
-    result = initd("start", MUSICDB_CMD="%s -c 'import sys; sys.exit(1)'" % sys.executable)
+    # START_CHECK is how long start waits for an early exit: generous, so that a slow
+    # Python start-up on a busy machine still counts as "at once" (start returns at the exit).
+    result = initd("start", MUSICDB_CMD="%s -c 'import sys; sys.exit(1)'" % sys.executable,
+                   START_CHECK="60")
     assert result.returncode == 1
     assert not initd.pidfile.exists()
 
@@ -133,16 +137,17 @@ def test_defaults_file_is_read_and_environment_wins(initd):
     """Settings come from the defaults file unless the environment sets them."""
     log = initd.tmp / "from-defaults.out"
     (initd.tmp / "default").write_text("LOGFILE=%s\nPIDFILE=/nonexistent/x.pid\n" % log)
-    env_without_logfile = {k: v for k, v in os.environ.items() if k != "LOGFILE"}
-    result = subprocess.run(
-        [str(SCRIPT), "start"], capture_output=True, text=True, timeout=30,
-        env=dict(env_without_logfile, MUSICDB_USER="", PIDFILE=str(initd.pidfile),
-                 MUSICDB_CMD="%s %s" % (sys.executable, initd.tmp / "dummy.py"),
-                 MUSICDB_DEFAULTS=str(initd.tmp / "default"), START_CHECK="0.1",
-                 DUMMY_MARKER=str(initd.tmp / "marker")))
+    # The fixture's settings (its MUSICDB_CONFIG too, so that its stop finds the server)
+    # without LOGFILE, which the defaults file then sets.
+    env = {k: v for k, v in initd.env.items() if k != "LOGFILE"}
+    result = subprocess.run([str(SCRIPT), "start"], capture_output=True, text=True,
+                            timeout=30, env=env)
     assert result.returncode == 0, result.stderr
     assert log.exists()
     assert initd.pidfile.exists()
+    pid = int(initd.pidfile.read_text())
+    assert initd("stop").returncode == 0
+    assert not process_alive(pid)
 
 
 def test_unknown_action_prints_usage(initd):

@@ -67,6 +67,7 @@ NESTED = ("songs in a sub-directory of an album are not imported; move them into
           "directory (C-NN Title.ext for several CDs)")
 CACHE_FILE = "importcache.db"
 LOCK_FILE = "import.lock"
+PAUSE_HOOK = "MUSICDB_TEST_IMPORT_PAUSE"  # see _pause_for_tests
 CACHE_SCHEMA = ("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, "
                 "mtime INTEGER, checksum TEXT)")
 
@@ -291,6 +292,7 @@ class Importer:
         self.cache = None
         self.summary = ImportSummary()
         self._lost = None
+        self._written = 0
 
     def close(self):
         """Close the import cache (in the pool: closing may checkpoint and sync the file)."""
@@ -396,6 +398,8 @@ class Importer:
             if result.artwork:
                 self.db.update_album(albumid, artworkpath=result.artwork)
                 self.albums[album.path]["artworkpath"] = result.artwork
+            self._written += 1
+            _pause_for_tests(self._written)
 
     def _artist_id(self, path):
         artistid = self.artists.get(path)
@@ -488,6 +492,21 @@ class Importer:
         if row is None or os.path.isdir(self.directory.absolute(row["path"])):
             return None
         return row
+
+
+def _pause_for_tests(written):
+    """A test hook, so that a test's signal lands inside an album's transaction.
+
+    With ``MUSICDB_TEST_IMPORT_PAUSE=N:PATH`` in the environment, the import
+    stops before it commits its Nth written album: it creates the file PATH and
+    sleeps until it is killed or interrupted.  Unset (outside tests) it costs
+    one look-up per album.
+    """
+    setting = os.environ.get(PAUSE_HOOK)
+    if setting and int(setting.split(":", 1)[0]) == written:
+        open(setting.split(":", 1)[1], "w").close()
+        while True:
+            gevent.sleep(1)
 
 
 def import_music(cfg, database, path="", pool=None, progress=None):

@@ -19,10 +19,12 @@ import os
 import random
 import signal
 import sys
+import time
 
 import gevent
 import gevent.event
 import gevent.events
+import gevent.monkey
 
 from musicdb.lib import datadir
 from musicdb.lib.cfg.musicdb import MusicDBConfig
@@ -147,6 +149,7 @@ def Run():
     """The main loop: wait for a shutdown request, then shut down (never returns)."""
     global _forced, _running
     gevent.events.subscribers.append(_report_blocked_loop)
+    _watch_hub_cpu()
     _running = True
     try:
         _shutdown.wait()
@@ -216,7 +219,65 @@ def UpdateCaches():
 
 
 def _report_blocked_loop(event):
-    """Log when gevent's monitor thread sees the hub blocked (GEVENT_MONITOR_THREAD_ENABLE=1)."""
+    """Log when gevent's monitor thread sees the hub blocked (GEVENT_MONITOR_THREAD_ENABLE=1).
+
+    The line also says how the main (hub) thread spent the blocked interval
+    (which ends at the given ``time.monotonic()``): on a CPU, or waiting for
+    one.  A hub that mostly waited for a CPU was starved by a busy machine, not
+    blocked by the server's own work; tests tell the two apart by that
+    (tests/support.py ``server_blocks``), so keep the format.
+    """
     if _running and isinstance(event, gevent.events.EventLoopBlocked):
-        log.error("Event loop blocked for more than %.3f s:\n%s",
-                  event.blocking_time, "".join(event.info))
+        log.error("Event loop blocked for more than %.3f s (%s):\n%s",
+                  event.blocking_time, _hub_cpu_since_last_check(), "".join(event.info))
+
+
+_hub_cpu = None  # _hub_cpu_times() at the monitor's last check
+
+
+def _watch_hub_cpu():
+    """Sample the hub thread's CPU times at every check of gevent's monitor thread (if on).
+
+    The sample is taken right after the blocking check of the same round, so at
+    a report it is the state at the start of the blocked interval.
+    """
+    monitor = gevent.get_hub().start_periodic_monitoring_thread()
+    if monitor is not None:
+        _sample_hub_cpu(None)
+        monitor.add_monitoring_function(_sample_hub_cpu, gevent.config.max_blocking_time)
+
+
+def _sample_hub_cpu(_hub):
+    global _hub_cpu
+    _hub_cpu = _hub_cpu_times()
+
+
+def _hub_cpu_times():
+    """``(monotonic time, s on a CPU, s waiting for one, time slices, state)`` of the main
+    thread (the hub's; its task id is the pid) from /proc, or None."""
+    task = f"/proc/self/task/{os.getpid()}"
+    try:
+        with open(f"{task}/schedstat") as stats, open(f"{task}/stat") as stat:
+            oncpu, waiting, slices = stats.read().split()[:3]
+            state = stat.read().rsplit(") ", 1)[1][0]
+    except (OSError, ValueError, IndexError):
+        return None
+    return time.monotonic(), int(oncpu) / 1e9, int(waiting) / 1e9, int(slices), state
+
+
+def _hub_cpu_since_last_check():
+    """The hub thread's CPU use since the last check, for a blocked-loop report.
+
+    The kernel adds a wait for a CPU to the total only when it ends, so first
+    wait (at most 1 s, in the monitor thread) until the hub thread sleeps or
+    got its next time slice.
+    """
+    before, now = _hub_cpu, _hub_cpu_times()
+    pause, first = gevent.monkey.get_original("time", "sleep"), now
+    while now is not None and now[4] == "R" and now[3] == first[3] and now[0] < first[0] + 1:
+        pause(0.002)
+        now = _hub_cpu_times()
+    if before is None or now is None:
+        return "hub CPU use unknown"
+    return "hub in the last %.3f s until %.3f: %.3f s on a CPU, %.3f s waiting for one" % (
+        now[0] - before[0], now[0], now[1] - before[1], now[2] - before[2])

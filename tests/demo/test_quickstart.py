@@ -15,9 +15,9 @@ GENERATOR = ("musicdb.demo", "musicdb.demo.library", "musicdb.demo.quickstart")
 def test_import_demo_fills_an_empty_music_directory_only(tmp_path):
     """import_demo generates and imports into an empty music directory, else does nothing."""
     cfg = MusicDBConfig(write_config(str(tmp_path), 9999))
-    summary = import_demo(cfg, songs=6)
+    summary = import_demo(cfg, songs=6, seconds=1)  # 30 s clips take ffmpeg ~20 s to encode
     assert summary.added == 6 and summary.failed == 0
-    assert import_demo(cfg, songs=6) is None
+    assert import_demo(cfg, songs=6, seconds=1) is None
     database = MusicDatabase(str(tmp_path / "data" / "music.db"))
     assert Counter(r["n"] for r in database.rows("SELECT count(*) AS n FROM songs")) == {6: 1}
     database.close()

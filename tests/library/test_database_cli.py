@@ -13,8 +13,9 @@ import time
 import pytest
 
 from musicdb.demo.library import generate_library, make_broken_file
+from musicdb.lib import importer
 from tests.library.fixtures import run_cli
-from tests.support import ROOT, Client, ServerProcess, write_config, free_port
+from tests.support import ROOT, Client, ServerProcess, free_port, poll, write_config
 
 
 def count(library, sql):
@@ -197,22 +198,27 @@ def test_killed_import_leaves_whole_albums_and_a_rerun_completes(tmp_path, signu
     rest once.  Ctrl-C ends with a one-line message and exit code 130, no traceback."""
     home = tmp_path / "home"
     config = write_config(str(home), free_port())
-    songs = generate_library(home / "music", songs=1500, seconds=1, formats=("mp3", "flac"))
+    songs = generate_library(home / "music", songs=24, seconds=1, formats=("mp3", "flac"))
+    paused = tmp_path / "paused"
+    # The importer's test hook stops it inside the transaction of its third album.
+    env = dict(os.environ, **{importer.PAUSE_HOOK: f"3:{paused}"})
     command = [sys.executable, os.path.join(ROOT, "musicdb.py"), "-q", "--config", config,
                "database", "import", "--workers", "1"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True)
+                               text=True, env=env)
     try:
-        albums = poll_albums(home / "data" / "music.db", process, signum)
-        stderr = process.communicate(timeout=30)[1]
+        assert poll(lambda: paused.exists() or process.poll() is not None, timeout=120)
+        assert paused.exists(), process.communicate()[1]
+        process.send_signal(signum)
+        stderr = process.communicate(timeout=60)[1]
     finally:
         process.kill()
         process.wait(10)
     if signum == signal.SIGINT:
         assert process.returncode == 130 and "Traceback" not in stderr
         assert "interrupted" in stderr
-    assert 0 < albums < len({song["path"].rsplit("/", 1)[0] for song in songs})
     assert_whole_albums(home)
+    assert count_albums(home) == 2 < len({song["path"].rsplit("/", 1)[0] for song in songs})
     rerun = run_cli(config, "database", "import")
     assert rerun.returncode == 0, rerun.stderr
     assert_whole_albums(home)
@@ -222,22 +228,12 @@ def test_killed_import_leaves_whole_albums_and_a_rerun_completes(tmp_path, signu
     assert sorted(paths) == sorted(song["path"] for song in songs)
 
 
-def poll_albums(path, process, signum, timeout=60):
-    """Send ``signum`` once the import committed its first album (polls the file); returns
-    the number of albums then."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            database = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            found = database.execute("SELECT count(*) FROM albums").fetchone()[0]
-            database.close()
-        except sqlite3.Error:
-            found = 0
-        if found:
-            process.send_signal(signum)
-            return found
-        time.sleep(0.002)
-    pytest.fail("the import committed no album before it ended")
+def count_albums(home):
+    database = sqlite3.connect(home / "data" / "music.db")
+    try:
+        return database.execute("SELECT count(*) FROM albums").fetchone()[0]
+    finally:
+        database.close()
 
 
 def assert_whole_albums(home):
