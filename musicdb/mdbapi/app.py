@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from musicdb.mdbapi.library import Library
+
 if TYPE_CHECKING:
     from musicdb.lib.cfg.musicdb import MusicDBConfig
     from musicdb.lib.cfg.webui import WebUIConfig
     from musicdb.lib.db.musicdb import MusicDatabase
     from musicdb.lib.db.trackerdb import TrackerDatabase
-    from musicdb.mdbapi.library import Library
     from musicdb.mdbapi.mdbstate import MDBState
     from musicdb.mdbapi.mise import MusicDBMicroSearchEngine
     from musicdb.mdbapi.randy import Randy
@@ -43,4 +44,9 @@ class App:
     audiostream: Any = None
     videostream: Any = None
     tasks: Any = None                     # the task manager
+
+    def __post_init__(self):
+        """A test's App that names no library gets one (uncached: nothing watches it)."""
+        if self.library is None and self.database is not None:
+            self.library = Library(self.database, self.mdbstate, self.mise)
 

@@ -6,6 +6,7 @@ genre filter, so a state change answers from a new entry; a library change
 (LIBRARY_CHANGED, CACHES_UPDATED after SIGUSR1) empties it.
 """
 
+import dataclasses
 import json
 import signal
 
@@ -109,8 +110,7 @@ def test_list_answers_are_encoded_json_equal_to_an_uncached_answer(library, ctx,
     for fncname, arguments in LISTS:
         answer = handlers.call(fncname, arguments, cached)
         assert isinstance(answer, protocol.RawJSON)
-        plain = handlers.call(fncname, arguments, handlers.Context(**{
-            **vars(ctx), "library": None}))
+        plain = handlers.call(fncname, arguments, dataclasses.replace(ctx, library=None))
         assert answer == plain and json.loads(answer)
         assert handlers.call(fncname, arguments, cached) is answer  # from the cache
 

@@ -25,7 +25,7 @@ class Optional:
         return self.validator(value)
 
 
-def ID(value):
+def db_id(value):
     """A database ID: a positive integer or its decimal string (api-library.md §0)."""
     if isinstance(value, bool):
         raise ValueError("must be an ID, not a boolean")
@@ -36,7 +36,7 @@ def ID(value):
     return _in_id_range(value)
 
 
-def STRICT_ID(value):
+def strict_id(value):
     """An ID that must be a real JSON integer (queue and tracker calls)."""
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValueError("must be a positive integer")
@@ -49,7 +49,7 @@ def _in_id_range(value):
     return value
 
 
-def ENTRY_ID(value):
+def entry_id(value):
     """A queue entry ID: a 128-bit unsigned integer sent as a decimal string."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValueError("must be a decimal string")
@@ -59,37 +59,37 @@ def ENTRY_ID(value):
     return int(text)
 
 
-def INT(value):
+def integer(value):
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError("must be an integer")
     return value
 
 
-def NUMBER(value):
+def number(value):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError("must be a number")
     return value
 
 
-def STR(value):
+def string(value):
     if not isinstance(value, str):
         raise ValueError("must be a string")
     return value
 
 
-def BOOL(value):
+def boolean(value):
     if not isinstance(value, bool):
         raise ValueError("must be true or false")
     return value
 
 
-def DICT(value):
+def mapping(value):
     if not isinstance(value, dict):
         raise ValueError("must be an object")
     return value
 
 
-def ANY(value):
+def anything(value):
     return value
 
 

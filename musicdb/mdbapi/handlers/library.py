@@ -14,18 +14,10 @@ InvalidArguments (both become the ``MusicDB:Error`` notification).
 
 from musicdb.lib.ws import protocol
 from musicdb.lib.ws.errors import NotFound
-from musicdb.mdbapi.library import Library, tree_key
+from musicdb.mdbapi.library import tree_key
 
 from . import handler
-from .arguments import ANY, ID
-
-
-def library_of(ctx):
-    """The server's library layer (with its watched cache), or an uncached one on ``ctx``."""
-    library = getattr(ctx, "library", None)
-    if library is None:
-        library = Library(ctx.database, getattr(ctx, "mdbstate", None), getattr(ctx, "mise", None))
-    return library
+from .arguments import anything, db_id
 
 
 def _cached(library, key, build):
@@ -40,27 +32,27 @@ def no_arguments(name):
     return handler(name, raw_args=True)
 
 
-def SENT_ID(value):
+def sent_id(value):
     """An ID checked like ID but handed over as sent: answers echo it with the caller's type.
 
     The string ``"0"`` passes too: MusicDB 8 looked it up and found nothing,
     while the integer 0 failed (api-library.md §0). 
     """
     if not (isinstance(value, str) and value.strip() == "0"):
-        ID(value)
+        db_id(value)
     return value
 
 
-def ARTIST_OR_ALL(value):
+def artist_or_all(value):
     """GetAlbums' artist: a falsy value (0, "", null, false) means all artists (MusicDB 8 quirk)."""
     if value in (0, "", None, False):
         return None
     if isinstance(value, str) and value.strip() == "0":
         return 0
-    return ID(value)
+    return db_id(value)
 
 
-def TABLE_NAMES(value):
+def table_names(value):
     """A list of table names, or a string (MusicDB 8 tested with ``in``, so substrings match)."""
     if not isinstance(value, (list, str)):
         raise ValueError("must be a list of table names")
@@ -70,119 +62,119 @@ def TABLE_NAMES(value):
 # -- handlers -----------------------------------------------------------------------
 
 @no_arguments("GetArtists")
-def get_artists(args, ctx):
-    return library_of(ctx).artists()
+def get_artists(args, app):
+    return app.library.artists()
 
 
 @no_arguments("GetArtistsWithAlbums")
-def get_artists_with_albums(args, ctx):
+def get_artists_with_albums(args, app):
     """Unfiltered; artists without (visible) albums are kept with ``"albums": []``."""
-    library = library_of(ctx)
+    library = app.library
     return _cached(library, ("GetArtistsWithAlbums",), library.artists_with_albums)
 
 
 @no_arguments("GetFilteredArtistsWithAlbums")
-def get_filtered_artists_with_albums(args, ctx):
+def get_filtered_artists_with_albums(args, app):
     """The genre filter applied; artists left without albums are omitted."""
-    library = library_of(ctx)
+    library = app.library
     tree = library.genre_selection().tree
     return _cached(library, ("GetFilteredArtistsWithAlbums", tree_key(tree)),
                    lambda: library.artists_with_albums(tree, keep_empty=False))
 
 
 @no_arguments("GetFilteredArtistsWithVideos")
-def get_filtered_artists_with_videos(args, ctx):
+def get_filtered_artists_with_videos(args, app):
     """Videos filtered by selected genre names only; artists without videos are omitted."""
-    return library_of(ctx).filtered_artists_with_videos()
+    return app.library.filtered_artists_with_videos()
 
 
 @no_arguments("GetHiddenAlbums")
-def get_hidden_albums(args, ctx):
-    return library_of(ctx).hidden_albums()
+def get_hidden_albums(args, app):
+    return app.library.hidden_albums()
 
 
-@handler("GetAlbums", args={"artistid": ARTIST_OR_ALL, "applyfilter": ANY})
-def get_albums(args, ctx):
+@handler("GetAlbums", args={"artistid": artist_or_all, "applyfilter": anything})
+def get_albums(args, app):
     """Non-hidden albums of an artist (of all artists for a falsy ``artistid``)."""
-    library = library_of(ctx)
+    library = app.library
     tree = library.genre_selection().tree if args["applyfilter"] else {}
     return _cached(library, ("GetAlbums", args["artistid"], tree_key(tree)),
                    lambda: library.albums(args["artistid"], tree))
 
 
-@handler("GetAlbum", args={"albumid": SENT_ID})
-def get_album(args, ctx):
+@handler("GetAlbum", args={"albumid": sent_id})
+def get_album(args, app):
     """An album (hidden ones too) with its artist, tag set and songs per CD.
 
     Raises:
         NotFound: the album does not exist.
     """
-    return _existing(library_of(ctx).album(args["albumid"]), "album", args["albumid"])
+    return _existing(app.library.album(args["albumid"]), "album", args["albumid"])
 
 
-@handler("GetSortedAlbumCDs", args={"albumid": SENT_ID})
-def get_sorted_album_cds(args, ctx):
+@handler("GetSortedAlbumCDs", args={"albumid": sent_id})
+def get_sorted_album_cds(args, app):
     """Songs per CD; ``[]`` for an unknown album (as MusicDB 8)."""
-    return library_of(ctx).album_cds_of(args["albumid"])
+    return app.library.album_cds_of(args["albumid"])
 
 
-@handler("GetSong", args={"songid": SENT_ID})
-def get_song(args, ctx):
+@handler("GetSong", args={"songid": sent_id})
+def get_song(args, app):
     """Raises NotFound: the song does not exist."""
-    return _existing(library_of(ctx).song(args["songid"]), "song", args["songid"])
+    return _existing(app.library.song(args["songid"]), "song", args["songid"])
 
 
-@handler("GetVideos", args={"artistid": ID})
-def get_videos(args, ctx):
+@handler("GetVideos", args={"artistid": db_id})
+def get_videos(args, app):
     """All videos of an artist, never filtered (an ``applyfilter`` argument is ignored)."""
-    return library_of(ctx).videos(args["artistid"])
+    return app.library.videos(args["artistid"])
 
 
-@handler("GetVideo", args={"videoid": SENT_ID})
-def get_video(args, ctx):
+@handler("GetVideo", args={"videoid": sent_id})
+def get_video(args, app):
     """Raises NotFound: the video does not exist."""
-    return _existing(library_of(ctx).video(args["videoid"]), "video", args["videoid"])
+    return _existing(app.library.video(args["videoid"]), "video", args["videoid"])
 
 
 @no_arguments("GetTags")
-def get_tags(args, ctx):
+def get_tags(args, app):
     """All tags by class in tag-ID order (tags of another class are left out)."""
-    return library_of(ctx).tags()
+    return app.library.tags()
 
 
 @no_arguments("GetTagsStatistics")
-def get_tags_statistics(args, ctx):
+def get_tags_statistics(args, app):
     """Per tag (string ID key): how many songs, albums, videos and child tags use it."""
-    return library_of(ctx).tag_statistics()
+    return app.library.tag_statistics()
 
 
-@handler("GetSongTags", args={"songid": SENT_ID})
-def get_song_tags(args, ctx):
+@handler("GetSongTags", args={"songid": sent_id})
+def get_song_tags(args, app):
     """The tag set; an unknown song has empty lists (as MusicDB 8)."""
-    return library_of(ctx).tag_set("song", args["songid"])
+    return app.library.tag_set("song", args["songid"])
 
 
-@handler("GetAlbumTags", args={"albumid": SENT_ID})
-def get_album_tags(args, ctx):
-    return library_of(ctx).tag_set("album", args["albumid"])
+@handler("GetAlbumTags", args={"albumid": sent_id})
+def get_album_tags(args, app):
+    return app.library.tag_set("album", args["albumid"])
 
 
-@handler("GetVideoTags", args={"videoid": SENT_ID})
-def get_video_tags(args, ctx):
+@handler("GetVideoTags", args={"videoid": sent_id})
+def get_video_tags(args, app):
     """Not dispatched by MusicDB 8.2; a harmless extension (the WebUI never sends it)."""
-    return library_of(ctx).tag_set("video", args["videoid"])
+    return app.library.tag_set("video", args["videoid"])
 
 
-@handler("GetTables", args={"tables": TABLE_NAMES})
-def get_tables(args, ctx):
+@handler("GetTables", args={"tables": table_names})
+def get_tables(args, app):
     """Whole tables by name; names other than songs, albums, artists, tags are ignored."""
-    return library_of(ctx).tables(args["tables"])
+    return app.library.tables(args["tables"])
 
 
-@handler("GetSongLyrics", args={"songid": SENT_ID})
-def get_song_lyrics(args, ctx):
+@handler("GetSongLyrics", args={"songid": sent_id})
+def get_song_lyrics(args, app):
     """Raises NotFound: the song does not exist."""
-    return _existing(library_of(ctx).song_lyrics(args["songid"]), "song", args["songid"])
+    return _existing(app.library.song_lyrics(args["songid"]), "song", args["songid"])
 
 
 def _existing(entry, kind, objectid):

@@ -9,25 +9,24 @@ play button reports failure unless the state reaches it within 1.5 s.
 import logging
 
 from . import handler
-from .arguments import STR
+from .arguments import string
 
 log = logging.getLogger(__name__)
 
 STATE_COMMANDS = ("play", "pause", "playpause")
 
 
-def audio_stream_state(args, ctx):
+def audio_stream_state(args, app):
     """The stream flags and, if there is a current song, the song with album, artist and tags.
 
     Reading the head may let Randy fill an empty queue (``songqueue.current()``).
     A head whose song was deleted is reported as ``hasqueue: false`` (MusicDB 8
     sent nothing at all); the stream skips such an entry by itself.
     """
-    state = ctx.audiostream.state()
+    state = app.audiostream.state()
     result = {"isconnected": state["isconnected"], "isplaying": state["isplaying"]}
-    queue = getattr(ctx, "songqueue", None)
-    head = queue.current() if queue is not None else None
-    details = _song_details(ctx.database, head["songid"]) if head else None
+    head = app.songqueue.current() if app.songqueue is not None else None
+    details = _song_details(app.database, head["songid"]) if head else None
     if details:
         result.update(details)
     result["hasqueue"] = bool(details)
@@ -44,43 +43,43 @@ def _song_details(database, songid):
             "albumtags": database.get_album_tags(song["albumid"])}
 
 
-def set_audio_stream_state(args, ctx):
+def apply_stream_state(args, app):
     """Queue Play(true), Play(false) or a toggle; any other ``state`` is logged and ignored."""
     state = args["state"]
     if state not in STATE_COMMANDS:
         log.warning("SetAudioStreamState: unknown state %r ignored", state)
         return None
     if state == "playpause":
-        ctx.audiostream.toggle()
+        app.audiostream.toggle()
     else:
-        ctx.audiostream.play(state == "play")
+        app.audiostream.play(state == "play")
     return None
 
 
 @handler("GetAudioStreamState")
-def GetAudioStreamState(args, ctx):
-    return audio_stream_state(args, ctx)
+def get_audio_stream_state(args, app):
+    return audio_stream_state(args, app)
 
 
 @handler("GetStreamState")
-def GetStreamState(args, ctx):
+def get_stream_state(args, app):
     """Deprecated alias of GetAudioStreamState; the answer keeps its own name."""
-    return audio_stream_state(args, ctx)
+    return audio_stream_state(args, app)
 
 
-@handler("SetAudioStreamState", args={"state": STR})
-def SetAudioStreamState(args, ctx):
-    return set_audio_stream_state(args, ctx)
+@handler("SetAudioStreamState", args={"state": string})
+def set_audio_stream_state(args, app):
+    return apply_stream_state(args, app)
 
 
-@handler("SetStreamState", args={"state": STR})
-def SetStreamState(args, ctx):
+@handler("SetStreamState", args={"state": string})
+def set_stream_state(args, app):
     """Deprecated alias of SetAudioStreamState."""
-    return set_audio_stream_state(args, ctx)
+    return apply_stream_state(args, app)
 
 
 @handler("PlayNextSong")
-def PlayNextSong(args, ctx):
+def play_next_song(args, app):
     """Queue the skip: the song ends untracked and the next one becomes current."""
-    ctx.audiostream.play_next()
+    app.audiostream.play_next()
     return None

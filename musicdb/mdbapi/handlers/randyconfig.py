@@ -20,11 +20,11 @@ def _complete_config(value):
 
 
 @handler("LoadRandyConfiguration")
-def load_randy_configuration(args, ctx):
-    return ctx.randy.config.load()
+def load_randy_configuration(args, app):
+    return app.randy.config.load()
 
 
 @handler("SaveRandyConfiguration", args={"config": _complete_config})
-def save_randy_configuration(args, ctx):
+def save_randy_configuration(args, app):
     """Store the values as given (the WebUI sends numbers as strings) and return what reads back."""
-    return ctx.randy.config.save(args["config"])
+    return app.randy.config.save(args["config"])

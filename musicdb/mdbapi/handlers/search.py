@@ -9,11 +9,10 @@ cannot stall the server.
 """
 
 from . import handler
-from .arguments import INT, STR
-from .library import library_of
+from .arguments import integer, string
 
 
-@handler("Find", args={"searchstring": STR, "limit": INT})
-def find(args, ctx):
+@handler("Find", args={"searchstring": string, "limit": integer})
+def find(args, app):
     """Artists, albums and songs whose names match, best match first, ``limit`` of each."""
-    return library_of(ctx).find(args["searchstring"], args["limit"])
+    return app.library.find(args["searchstring"], args["limit"])

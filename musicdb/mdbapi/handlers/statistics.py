@@ -13,93 +13,92 @@ from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.lib.ws.errors import NotFound
 
 from . import handler
-from .arguments import ANY, ID, MAX_ID, STR, STRICT_ID
-from .library import library_of
+from .arguments import anything, db_id, MAX_ID, string, strict_id
 
 log = logging.getLogger(__name__)
 
 
-def _update_statistic(ctx, target, mediaid, statistic, modifier):
+def _update_statistic(app, target, mediaid, statistic, modifier):
     """Change one statistic of a song/video; unknown names are logged and ignored.
 
     Raises:
         NotFound: the song/video does not exist.
     """
-    library = library_of(ctx)
+    library = app.library
     if not library.exists(target, mediaid):
         raise NotFound(f"There is no {target} with ID {mediaid}")
-    if not ctx.cfg.debug.disablestats:
+    if not app.cfg.debug.disablestats:
         library.change_statistic(target, mediaid, statistic, modifier)
 
 
-@handler("UpdateSongStatistic", args={"songid": ID, "statistic": STR, "modifier": ANY},
+@handler("UpdateSongStatistic", args={"songid": db_id, "statistic": string, "modifier": anything},
          forced=("GetSong", "songid"))
-def update_song_statistic(args, ctx):
-    _update_statistic(ctx, "song", args["songid"], args["statistic"], args["modifier"])
+def update_song_statistic(args, app):
+    _update_statistic(app, "song", args["songid"], args["statistic"], args["modifier"])
 
 
-@handler("UpdateVideoStatistic", args={"videoid": ID, "statistic": STR, "modifier": ANY},
+@handler("UpdateVideoStatistic", args={"videoid": db_id, "statistic": string, "modifier": anything},
          forced=("GetVideo", "videoid"))
-def update_video_statistic(args, ctx):
-    _update_statistic(ctx, "video", args["videoid"], args["statistic"], args["modifier"])
+def update_video_statistic(args, app):
+    _update_statistic(app, "video", args["videoid"], args["statistic"], args["modifier"])
 
 
-def _cut(ctx, target, mediaid, related):
+def _cut(app, target, mediaid, related):
     """Delete one relation; a failing tracker database is logged, not reported (as in MusicDB 8)."""
-    if ctx.cfg.debug.disabletracker:
+    if app.cfg.debug.disabletracker:
         return
     if isinstance(related, bool) or not isinstance(related, int) or not 0 < related <= MAX_ID:
         log.warning("Cut%sRelationship: related ID %r is no ID", target.title(), related)
         return
     try:
-        ctx.trackerdb.cut_relation(target, mediaid, related)
+        app.trackerdb.cut_relation(target, mediaid, related)
     except DatabaseError as error:
         log.error("Cannot cut the %s relation %d - %d: %s", target, mediaid, related, error)
 
 
-@handler("CutSongRelationship", args={"songid": STRICT_ID, "relatedsongid": ANY},
+@handler("CutSongRelationship", args={"songid": strict_id, "relatedsongid": anything},
          answered_by=("GetSongRelationship", "songid"))
-def cut_song_relationship(args, ctx):
-    _cut(ctx, "song", args["songid"], args["relatedsongid"])
+def cut_song_relationship(args, app):
+    _cut(app, "song", args["songid"], args["relatedsongid"])
 
 
-@handler("CutVideoRelationship", args={"videoid": STRICT_ID, "relatedvideoid": ANY},
+@handler("CutVideoRelationship", args={"videoid": strict_id, "relatedvideoid": anything},
          answered_by=("GetVideoRelationship", "videoid"))
-def cut_video_relationship(args, ctx):
-    _cut(ctx, "video", args["videoid"], args["relatedvideoid"])
+def cut_video_relationship(args, app):
+    _cut(app, "video", args["videoid"], args["relatedvideoid"])
 
 
-def _weights(ctx, target, mediaid):
+def _weights(app, target, mediaid):
     """``{related ID: weight}`` from the tracker database."""
-    return {row["id"]: row["weight"] for row in ctx.trackerdb.relations(target, mediaid)}
+    return {row["id"]: row["weight"] for row in app.trackerdb.relations(target, mediaid)}
 
 
-@handler("GetSongRelationship", args={"songid": STRICT_ID})
-def get_song_relationship(args, ctx):
+@handler("GetSongRelationship", args={"songid": strict_id})
+def get_song_relationship(args, app):
     """The songs played right before or after the song, with how often (``weight``).
 
     Raises:
         NotFound: the song does not exist.
     """
-    library = library_of(ctx)
+    library = app.library
     found = library.song(args["songid"])
     if found is None:
         raise NotFound(f"There is no song with ID {args['songid']}")
     song = found["song"]
-    songs = library.song_relationship(_weights(ctx, "song", song["id"]))
+    songs = library.song_relationship(_weights(app, "song", song["id"]))
     return {"songid": args["songid"], "song": song, "album": found["album"],
             "artist": found["artist"], "songs": songs}
 
 
-@handler("GetVideoRelationship", args={"videoid": STRICT_ID})
-def get_video_relationship(args, ctx):
+@handler("GetVideoRelationship", args={"videoid": strict_id})
+def get_video_relationship(args, app):
     """The videos played right before or after the video.
 
     Raises:
         NotFound: the video does not exist.
     """
-    library = library_of(ctx)
+    library = app.library
     if not library.exists("video", args["videoid"]):
         raise NotFound(f"There is no video with ID {args['videoid']}")
-    videos = library.video_relationship(_weights(ctx, "video", args["videoid"]))
+    videos = library.video_relationship(_weights(app, "video", args["videoid"]))
     return {"videoid": args["videoid"], "videos": videos}

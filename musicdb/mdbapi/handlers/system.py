@@ -4,6 +4,6 @@ from . import handler
 
 
 @handler("Bounce", raw_args=True)
-def bounce(args, ctx):
+def bounce(args, app):
     """Return the arguments unchanged: a client reaches itself or everyone with its own data."""
     return args

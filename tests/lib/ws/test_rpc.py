@@ -4,7 +4,7 @@ import pytest
 
 from musicdb.lib.ws.rpc import EVERYONE, SENDER, HandlerTable
 from musicdb.mdbapi import handlers
-from musicdb.mdbapi.handlers.arguments import ENTRY_ID, ID, STR, Optional
+from musicdb.mdbapi.handlers.arguments import entry_id, db_id, string, Optional
 
 APP = object()   # what the server passes to every handler
 
@@ -16,16 +16,16 @@ def table():
     handler = table.handler
     store = table.store = {"value": 1, "calls": 0, "apps": set()}
 
-    @handler("GetValue", args={"itemid": ID})
+    @handler("GetValue", args={"itemid": db_id})
     def get_value(args, ctx):
         store["apps"].add(ctx)
         return {"itemid": args["itemid"], "value": store["value"]}
 
-    @handler("SetValue", args={"itemid": ID, "value": STR}, forced=("GetValue", "itemid"))
+    @handler("SetValue", args={"itemid": db_id, "value": string}, forced=("GetValue", "itemid"))
     def set_value(args, ctx):
         store["value"] = args["value"]
 
-    @handler("Cut", args={"itemid": ID}, answered_by=("GetValue", "itemid"))
+    @handler("Cut", args={"itemid": db_id}, answered_by=("GetValue", "itemid"))
     def cut(args, ctx):
         store["calls"] += 1
 
@@ -33,7 +33,7 @@ def table():
     def explode(args, ctx):
         raise RuntimeError("boom")
 
-    @handler("Named", args={"name": STR, "limit": Optional(ID, 5)})
+    @handler("Named", args={"name": string, "limit": Optional(db_id, 5)})
     def named(args, ctx):
         return args
 
@@ -115,11 +115,11 @@ def test_optional_argument_takes_its_default(table):
 
 
 def test_entry_ids_are_128_bit_decimal_strings():
-    assert ENTRY_ID("168493523207840521806064336792025247758") == \
+    assert entry_id("168493523207840521806064336792025247758") == \
         168493523207840521806064336792025247758
     for bad in ("-1", "1e3", str(2 ** 128), True, None, 1.5):
         with pytest.raises(ValueError):
-            ENTRY_ID(bad)
+            entry_id(bad)
 
 
 def test_registering_a_name_twice_is_refused(table):
