@@ -245,7 +245,7 @@ def measure_album_to_queue(client, albumid, count):
     """
     times = []
     for _ in range(count + 1):   # the first one is a warm-up
-        elapsed, _ = client.request("AddAlbumToQueue", {"albumid": albumid, "position": "last"})
+        elapsed = client.request("AddAlbumToQueue", {"albumid": albumid, "position": "last"})[0]
         times.append(elapsed)
         for entryid in queued_entryids(client)[1:]:
             client.ws.send(json.dumps({"method": "call", "fncname": "RemoveSongFromQueue",
