@@ -126,6 +126,9 @@ def StartWebSocketServer():
             ws.opentimeout, ws.closetimeout, ws.maxmessagesize,
             publish=lambda packet: events.emit(events.CLIENT_BROADCAST, packet))
         router = web.make_app(cfg, wsserver, audiostream.http_routes(cfg))
+        if not web.webui_installed(cfg):
+            log.warning("The legacy WebUI is not installed in %s; /musicdb/ explains how to "
+                        "install it ([webui] directory or MUSICDB_WEBUI)", cfg.webui.directory)
         wsserver.listen(router, ws.bind, ws.port, ssl_args)
         events.subscribe(_forward_events)
     except tls.CertificateError as error:

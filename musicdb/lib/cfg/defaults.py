@@ -28,8 +28,8 @@ ignore = PIL
 bind = 127.0.0.1
 port = 9000
 
-[webui]
-directory = {webui}
+; [webui] directory is not set here: each start takes $MUSICDB_WEBUI, else
+; /usr/share/musicdb/webui.
 
 [debug]
 disablevideos = True
@@ -41,19 +41,6 @@ def local_home():
     return os.path.abspath(os.environ.get("MUSICDB_HOME") or os.path.expanduser("~/.musicdb"))
 
 
-def webui_directory():
-    """Where the legacy WebUI lives: ``$MUSICDB_WEBUI``, the installed copy, or a checkout's neighbour."""
-    candidates = [
-        os.environ.get("MUSICDB_WEBUI"),
-        "/usr/share/musicdb/webui",
-        os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "shared", "legacy-webui"),
-    ]
-    for candidate in candidates:
-        if candidate and os.path.isfile(os.path.join(candidate, "index.html")):
-            return os.path.abspath(candidate)
-    return "/usr/share/musicdb/webui"
-
-
 def ensure_local_home(home):
     """Create ``home`` with a config, data and music directory if missing; returns the config path."""
     path = os.path.join(home, "musicdb.ini")
@@ -62,6 +49,6 @@ def ensure_local_home(home):
     for sub in ("", "data", "music"):
         os.makedirs(os.path.join(home, sub), exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(LOCAL_CONFIG.format(home=home, webui=webui_directory()))
+        handle.write(LOCAL_CONFIG.format(home=home))
     log.warning("Created a local configuration in %s", path)
     return path

@@ -83,7 +83,7 @@ statedir = string(default=".mdbstate")
 configfile = string(default="config.ini")
 songmap = string(default="songmap.csv")
 [webui]
-directory = string(default="/usr/share/musicdb/webui")
+directory = string(default="")
 """
 
 _SPEC = ConfigObj(CONFIGSPEC.splitlines(), list_values=False, _inspec=True)
@@ -116,6 +116,7 @@ class MusicDBConfig:
         data = self.directories.data
         self.websocket.cert = self.websocket.cert or os.path.join(data, "websocket.cert")
         self.websocket.key = self.websocket.key or os.path.join(data, "websocket.key")
+        self.webui.directory = self.webui.directory or default_webui_directory()
         if not self.icecast.mountname.startswith("/"):
             self.icecast.mountname = "/" + self.icecast.mountname
 
@@ -123,6 +124,15 @@ class MusicDBConfig:
     def loglevel(self):
         """The configured log level as a :mod:`logging` number."""
         return getattr(logging, self.log.loglevel.upper())
+
+
+SYSTEM_WEBUI = "/usr/share/musicdb/webui"
+
+
+def default_webui_directory():
+    """The legacy WebUI when ``[webui] directory`` is not set: ``$MUSICDB_WEBUI``, else
+    the system copy.  Resolved at every start, so setting the variable later works."""
+    return os.path.abspath(os.environ.get("MUSICDB_WEBUI") or SYSTEM_WEBUI)
 
 
 def _read(path):

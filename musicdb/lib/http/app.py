@@ -47,6 +47,8 @@ def make_app(cfg, wsserver, routes=None):
     router.route("/musicdb/webdata/config.js", _config_js_app(cfg))
     for prefix, root in file_mounts(cfg):
         router.mount(prefix, files.directory_app(root))
+    if not webui_installed(cfg):
+        router.mount("/musicdb/", _missing_webui_app(cfg.webui.directory))
     for path, app in (routes or {}).items():
         router.route(path, app, methods=None)
     return router
@@ -61,6 +63,21 @@ def file_mounts(cfg):
         ("/musicdb/music/", cfg.directories.music),
         ("/musicdb/", cfg.webui.directory),
     ]
+
+
+def webui_installed(cfg):
+    """True if ``[webui] directory`` holds the WebUI's ``index.html``."""
+    return os.path.isfile(os.path.join(cfg.webui.directory, "index.html"))
+
+
+def _missing_webui_app(directory):
+    """Every page below ``/musicdb/`` (but webdata and media) explains what is missing."""
+    page = webdata.missing_webui_page(directory)
+
+    def app(environ, start_response):
+        return files.serve_bytes(environ, start_response, page, "text/html; charset=utf-8",
+                                 status="404 Not Found")
+    return app
 
 
 def _welcome(environ, start_response):

@@ -1,4 +1,5 @@
-"""Generated web content: the WebUI's ``webdata/config.js`` and the welcome page.
+"""Generated web content: the WebUI's ``webdata/config.js``, the welcome page, and the
+page that explains a missing WebUI.
 
 The legacy WebUI reads five global constants from ``webdata/config.js``
 (protocol.md §1.2).  Its certificate help text takes the port from the URL
@@ -65,6 +66,26 @@ def _split_host(value):
         end = value.find("]")
         return value[:end + 1] if end > 0 else ""
     return value.split(":", 1)[0]
+
+
+def missing_webui_page(directory):
+    """The page ``/musicdb/`` answers when the legacy WebUI is not installed (UTF-8 bytes)."""
+    where = html.escape(directory)
+    page = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>MusicDB WebUI not installed</title></head>
+<body>
+<h1>The MusicDB 8 WebUI is not installed</h1>
+<p>This server serves MusicDB 8's browser client at <code>/musicdb/</code>, but its
+directory <code>{where}</code> holds no <code>index.html</code>.</p>
+<p>To use it, copy the <code>webui</code> directory of MusicDB 8 there, or point the
+server at it: set <code>directory</code> in the <code>[webui]</code> section of
+<code>musicdb.ini</code>, or the environment variable <code>MUSICDB_WEBUI</code>, and
+restart the server.</p>
+</body>
+</html>
+""".format(where=where)
+    return page.encode("utf-8")
 
 
 def welcome_page(name="MusicDB"):
