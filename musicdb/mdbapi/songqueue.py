@@ -14,7 +14,7 @@ from .mediaqueue import MediaQueue
 
 
 class SongQueue(MediaQueue):
-    """The server's one song queue (``ctx.songqueue``)."""
+    """The server's one song queue (``app.songqueue``)."""
 
     KEY = "songid"
     COLUMN = "SongID"

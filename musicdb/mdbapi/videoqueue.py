@@ -15,7 +15,7 @@ from .mediaqueue import MediaQueue
 
 
 class VideoQueue(MediaQueue):
-    """The server's one video queue (``ctx.videoqueue``)."""
+    """The server's one video queue (``app.videoqueue``)."""
 
     KEY = "videoid"
     COLUMN = "VideoID"

@@ -2,7 +2,7 @@
 
 Videos are not streamed by the server: every client plays the file itself
 and reports the end with ``VideoEnded``.  The server only keeps which queue
-entry is current.  :class:`VideoStream` (``ctx.videostream``) holds the
+entry is current.  :class:`VideoStream` (``app.videostream``) holds the
 state ``{"isstreaming", "isplaying", "currententry"}`` and executes the
 commands ``SetStreamState(bool)``, ``PlayNextVideo`` and
 ``VideoEnded(entryid)`` one by one in its greenlet; after each one it
@@ -32,14 +32,14 @@ _slot = ServiceSlot()
 
 
 class VideoStream(Service):
-    """The video stream of one server (``ctx.videostream``)."""
+    """The video stream of one server (``app.videostream``)."""
 
     name = "video stream"
 
-    def __init__(self, ctx):
+    def __init__(self, app):
         super().__init__()
-        self.ctx = ctx
-        self.enabled = not ctx.cfg.debug.disablevideos
+        self.app = app
+        self.enabled = not app.cfg.debug.disablevideos
         self._state = {"isstreaming": False, "isplaying": False, "currententry": 0}
         self._current = None          # the queue entry last made current
         self._commands = gevent.queue.Queue(MAX_PENDING)
@@ -61,7 +61,7 @@ class VideoStream(Service):
         same video from skipping its successor too.
         """
         if entryid is None:
-            entryid = self.ctx.videoqueue.head_entryid()
+            entryid = self.app.videoqueue.head_entryid()
         self._push(("next", entryid))
 
     def video_ended(self, entryid):
@@ -91,7 +91,7 @@ class VideoStream(Service):
             events.emit(events.VIDEOSTREAM_STATUS, self.state())
             return
         self._state["isstreaming"] = True
-        head = self.ctx.videoqueue.current()
+        head = self.app.videoqueue.current()
         if head is not None:
             self._current = head
             self._state["currententry"] = head["entryid"]
@@ -118,8 +118,8 @@ class VideoStream(Service):
             self._state["isstreaming"] = value
             events.emit(events.VIDEOSTREAM_STATUS, self.state())
         elif name == "next":
-            if value is not None and self.ctx.videoqueue.head_entryid() == value:
-                self.ctx.videoqueue.next(value)
+            if value is not None and self.app.videoqueue.head_entryid() == value:
+                self.app.videoqueue.next(value)
                 self._state["isplaying"] = False
         elif name == "ended":
             self._ended(value)
@@ -130,28 +130,28 @@ class VideoStream(Service):
             log.debug("Ignoring VideoEnded for entry %s (current: %s)",
                       entryid, self._state["currententry"])
             return
-        self.ctx.tracker.video_played(self._current["videoid"], self._current["israndom"])
-        self.ctx.videoqueue.next(entryid)
+        self.app.tracker.video_played(self._current["videoid"], self._current["israndom"])
+        self.app.videoqueue.next(entryid)
         self._state["isplaying"] = False
 
     def _announce(self):
         """Streaming and no video playing: the queue head is next (``onStreamNextVideo``)."""
         if not self._state["isstreaming"] or self._state["isplaying"]:
             return
-        head = self.ctx.videoqueue.current()
+        head = self.app.videoqueue.current()
         if head is None:
             return
-        video = self.ctx.database.get_video(head["videoid"])
+        video = self.app.database.get_video(head["videoid"])
         self._state.update(isplaying=True, currententry=head["entryid"])
         self._current = head
         events.emit(events.VIDEOSTREAM_NEXT,
                     {"video": video, "entry": dict(head), "state": self.state()})
 
 
-def StartVideoStreamingThread(ctx):
-    """Create the video stream as ``ctx.videostream`` and start it; once per server."""
-    ctx.videostream = _slot.start(lambda: VideoStream(ctx))
-    if not ctx.videostream.enabled:
+def StartVideoStreamingThread(app):
+    """Create the video stream as ``app.videostream`` and start it; once per server."""
+    app.videostream = _slot.start(lambda: VideoStream(app))
+    if not app.videostream.enabled:
         log.debug("Video stream disabled ([debug] disablevideos)")
 
 

@@ -4,7 +4,7 @@ MusicDB 8 sent its frames to an Icecast server; we serve the listeners
 ourselves (api-playback.md §3.4).  Three parts, each knowing only the one
 below it:
 
-* :mod:`.engine` - :class:`AudioStream` (``ctx.audiostream``): queue head to
+* :mod:`.engine` - :class:`AudioStream` (``app.audiostream``): queue head to
   MP3 frames in real time, pause as silence, the command FIFO, the heartbeat.
 * :mod:`.broadcast` - :class:`Broadcaster` and :class:`Listener`: fan-out
   through bounded per-listener buffers, ICY titles (:func:`icy_metadata`).
@@ -47,11 +47,11 @@ def http_routes(cfg):
     return endpoint.http_routes(cfg, current)
 
 
-def StartAudioStreamingThread(ctx):
-    """Create the stream as ``ctx.audiostream`` and start it (paused); once per server."""
-    cfg = ctx.cfg
-    ctx.audiostream = _slot.start(lambda: AudioStream(
-        ctx, stream_format(cfg), enabled=not cfg.debug.disableicecast,
+def StartAudioStreamingThread(app):
+    """Create the stream as ``app.audiostream`` and start it (paused); once per server."""
+    cfg = app.cfg
+    app.audiostream = _slot.start(lambda: AudioStream(
+        app, stream_format(cfg), enabled=not cfg.debug.disableicecast,
         maxlisteners=cfg.icecast.maxlisteners))
 
 

@@ -1,6 +1,6 @@
 """The playback engine: the song queue as one live stream of MP3 frames.
 
-One producer greenlet takes the queue head (``ctx.songqueue.current()``),
+One producer greenlet takes the queue head (``app.songqueue.current()``),
 reads its frames (:class:`~musicdb.lib.media.transcoder.FrameSource`: MP3
 pass-through or ffmpeg) and paces them in real time, at most :data:`LEAD`
 seconds ahead, to the :class:`~.broadcast.Broadcaster`.  While paused, or
@@ -48,7 +48,7 @@ _WAIT = object()        # the song's frames are not there yet
 
 
 class AudioStream(Service):
-    """The audio stream of one server (``ctx.audiostream``); it starts paused.
+    """The audio stream of one server (``app.audiostream``); it starts paused.
 
     With ``enabled`` false (``[debug] disableicecast``) nothing is streamed:
     the state stays "not connected, not playing", the heartbeat sends ``0``,
@@ -57,9 +57,9 @@ class AudioStream(Service):
 
     name = "audio stream"
 
-    def __init__(self, ctx, fmt=None, enabled=True, maxlisteners=100):
+    def __init__(self, app, fmt=None, enabled=True, maxlisteners=100):
         super().__init__()
-        self.ctx = ctx
+        self.app = app
         self.fmt = fmt or StreamFormat()
         self.enabled = enabled
         bytes_per_second = self.fmt.bitrate * 125
@@ -228,12 +228,12 @@ class AudioStream(Service):
     def _open_source(self):
         """Start reading the current entry's song; False (and skipped) if the song is gone."""
         songid = self._entry["songid"]
-        song = self.ctx.database.get_song(songid)
+        song = self.app.database.get_song(songid)
         if song is None:
             log.warning("Song %s in the queue no longer exists; skipping it", songid)
             self._advance()
             return False
-        path = os.path.join(self.ctx.cfg.directories.music, song["path"])
+        path = os.path.join(self.app.cfg.directories.music, song["path"])
         self._source = FrameSource(path, self.fmt, self._ffmpeg)
         self._meta = icy_metadata(self._title(song))
         log.debug("Streaming song %s (%s)", songid, song["path"])
@@ -241,14 +241,14 @@ class AudioStream(Service):
 
     def _title(self, song):
         """The ICY title: "Artist - Song"."""
-        artist = self.ctx.database.get_artist(song["artistid"])
+        artist = self.app.database.get_artist(song["artistid"])
         return f"{artist['name']} - {song['name']}" if artist else song["name"]
 
     def _song_ended(self):
         """Natural end: tracker and statistics first, then the queue moves on."""
         entry = self._entry
         self._close_source()
-        tracker = self.ctx.tracker
+        tracker = self.app.tracker
         if tracker is not None:
             try:
                 tracker.song_played(entry["songid"], entry["israndom"])
@@ -294,8 +294,8 @@ class AudioStream(Service):
             self._source = None
 
     def _queue_call(self, name, *args):
-        """``ctx.songqueue.<name>(*args)``; None without a queue."""
-        queue = getattr(self.ctx, "songqueue", None)
+        """``app.songqueue.<name>(*args)``; None without a queue."""
+        queue = getattr(self.app, "songqueue", None)
         return getattr(queue, name)(*args) if queue is not None else None
 
     def _guarded(self, function, *args):

@@ -1,7 +1,7 @@
 """API area playback: the audio stream's state and commands (api-playback.md §2).
 
 The commands only queue work for the stream's producer greenlet
-(``ctx.audiostream``), which answers every play/pause command with
+(``app.audiostream``), which answers every play/pause command with
 ``MusicDB:AudioStream``/``onStatusChanged`` within milliseconds - the WebUI's
 play button reports failure unless the state reaches it within 1.5 s.
 """

@@ -1,7 +1,7 @@
 """API area: the song and video queues (api-playback.md §2).
 
-Entry IDs travel as decimal strings; the queues (``ctx.songqueue``,
-``ctx.videoqueue``) persist and announce every change themselves.  Inputs
+Entry IDs travel as decimal strings; the queues (``app.songqueue``,
+``app.videoqueue``) persist and announce every change themselves.  Inputs
 MusicDB 8 answered with a warning and ``null`` (an unknown song, an entry
 that is not queued) still get ``null``; values it could not handle at all
 (wrong types, garbage positions) are rejected with ``InvalidArguments``

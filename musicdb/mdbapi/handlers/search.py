@@ -1,4 +1,4 @@
-"""API area search: ``Find`` over artist, album and song names (MiSE, ``ctx.mise``).
+"""API area search: ``Find`` over artist, album and song names (MiSE, ``app.mise``).
 
 Differences from MusicDB 8, on purpose: a query that normalizes to nothing
 (``"!!"``) answers with empty lists instead of nothing; IDs in a stale

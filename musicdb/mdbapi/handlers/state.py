@@ -1,10 +1,10 @@
 """API area state: the MDB state (UI mode, genre filter) and the WebUI configuration.
 
-``ctx.mdbstate`` (:class:`~musicdb.mdbapi.mdbstate.MDBState`) and
-``ctx.webuiconfig`` (:class:`~musicdb.lib.cfg.webui.WebUIConfig`) are built
+``app.mdbstate`` (:class:`~musicdb.mdbapi.mdbstate.MDBState`) and
+``app.webuiconfig`` (:class:`~musicdb.lib.cfg.webui.WebUIConfig`) are built
 in ``server.Initialize``; the stream and queue objects come from the
-playback side (``ctx.audiostream``, ``ctx.videostream``, ``ctx.songqueue``,
-``ctx.videoqueue``).
+playback side (``app.audiostream``, ``app.videostream``, ``app.songqueue``,
+``app.videoqueue``).
 """
 
 from musicdb.lib.http import webdata

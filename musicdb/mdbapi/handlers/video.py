@@ -1,6 +1,6 @@
 """API area: the video stream (api-playback.md §2, §3.5).
 
-The commands go to the video stream's loop (``ctx.videostream``), which
+The commands go to the video stream's loop (``app.videostream``), which
 executes them in order and announces the results itself.
 """
 
