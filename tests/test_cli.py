@@ -63,8 +63,8 @@ def test_port_in_use_is_a_clear_error_and_exit_1(tmp_path):
 
 def test_without_config_a_local_default_home_is_created_and_served(tmp_path):
     """The quick start: no --config and no /etc/musicdb.ini → a home with config, data, TLS."""
-    home = tmp_path / "home"
-    environment = dict(os.environ, MUSICDB_HOME=str(home))
+    home, port = tmp_path / "home", free_port()
+    environment = dict(os.environ, MUSICDB_HOME=str(home), MUSICDB_PORT=str(port))
     proc = subprocess.Popen([sys.executable, MUSICDB, "server"], stderr=subprocess.PIPE,
                             text=True, env=environment)
     try:
@@ -73,13 +73,13 @@ def test_without_config_a_local_default_home_is_created_and_served(tmp_path):
             lines.append(line)
             if "MusicDB is running" in line or len(lines) > 500:
                 break
-        assert "https://localhost:9000/musicdb/" in lines[-1], "".join(lines)
+        assert f"https://localhost:{port}/musicdb/" in lines[-1], "".join(lines)
         assert (home / "musicdb.ini").exists()
         assert (home / "data" / "config" / "wsapikey.txt").exists()
         assert (home / "data" / "websocket.cert").exists()
         demo = [name for _, _, names in os.walk(home / "music") for name in names]
         assert len(demo) >= 20, "the demo library was not generated"
-        client = Client(Endpoint(home, 9000))
+        client = Client(Endpoint(home, port))
         queue = client.request("GetSongQueue")
         assert len(queue) >= 1, "Randy picks no demo song"
         client.close()

@@ -26,7 +26,7 @@ ignore = PIL
 
 [websocket]
 bind = 127.0.0.1
-port = 9000
+port = {port}
 
 ; [webui] directory is not set here: each start takes $MUSICDB_WEBUI, else
 ; /usr/share/musicdb/webui.
@@ -41,6 +41,12 @@ def local_home():
     return os.path.abspath(os.environ.get("MUSICDB_HOME") or os.path.expanduser("~/.musicdb"))
 
 
+def local_port():
+    """The port of a new local home: ``$MUSICDB_PORT``, or 9000."""
+    value = os.environ.get("MUSICDB_PORT", "")
+    return int(value) if value.isdigit() and 0 < int(value) < 65536 else 9000
+
+
 def ensure_local_home(home):
     """Create ``home`` with a config, data and music directory if missing; returns the config path."""
     path = os.path.join(home, "musicdb.ini")
@@ -49,6 +55,6 @@ def ensure_local_home(home):
     for sub in ("", "data", "music"):
         os.makedirs(os.path.join(home, sub), exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(LOCAL_CONFIG.format(home=home))
+        handle.write(LOCAL_CONFIG.format(home=home, port=local_port()))
     log.warning("Created a local configuration in %s", path)
     return path
