@@ -124,7 +124,8 @@ def StartWebSocketServer():
         wsserver = MusicDBWebSocketServer(
             handlers.TABLE, app, lambda: datadir.read_api_key(cfg.directories.data),
             ws.opentimeout, ws.closetimeout, ws.maxmessagesize,
-            publish=lambda packet: events.emit(events.CLIENT_BROADCAST, packet))
+            publish=lambda packet: events.emit(events.CLIENT_BROADCAST, packet),
+            trusted_proxies=ws.trustedproxies)
         router = web.make_app(cfg, wsserver, audiostream.http_routes(cfg))
         wsserver.listen(router, ws.bind, ws.port, ssl_args)
         events.subscribe(_forward_events)
