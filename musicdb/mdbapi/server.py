@@ -124,7 +124,8 @@ def StartWebSocketServer():
         wsserver = MusicDBWebSocketServer(
             handlers.TABLE, app, lambda: datadir.read_api_key(cfg.directories.data),
             ws.opentimeout, ws.closetimeout, ws.maxmessagesize,
-            publish=lambda packet: events.emit(events.CLIENT_BROADCAST, packet))
+            publish=lambda packet: events.emit(events.CLIENT_BROADCAST, packet),
+            trusted_proxies=ws.trustedproxies)
         router = web.make_app(cfg, wsserver, audiostream.http_routes(cfg))
         if not web.webui_installed(cfg):
             log.warning("The legacy WebUI is not installed in %s; /musicdb/ explains how to "

@@ -9,11 +9,12 @@ import gevent
 
 from musicdb.lib.media.transcoder import StreamFormat
 from musicdb.mdbapi.audiostream.broadcast import Broadcaster
-from musicdb.mdbapi.audiostream.endpoint import ListenerAccess, serve_listener
+from musicdb.lib.http.access import RouteAccess as ListenerAccess
+from musicdb.mdbapi.audiostream.endpoint import serve_listener
 
 
 def test_addresses_networks_and_prefixes_limit_who_may_listen():
-    access = ListenerAccess(["10.1.0.0/16", "192.168.2.", "127.0.0.1"])
+    access = ListenerAccess(["10.1.0.0/16", "192.168.2.0/24", "127.0.0.1"])
     assert access.allowed_address("10.1.200.3")
     assert access.allowed_address("192.168.2.77")
     assert access.allowed_address("::ffff:127.0.0.1")
@@ -54,8 +55,7 @@ def listen(response):
     stream = SimpleNamespace(enabled=True, fmt=StreamFormat(),
                              broadcaster=Broadcaster(maxlisteners=5, limit=10**6, burst=0))
     environ = {"REQUEST_METHOD": "GET", "REMOTE_ADDR": "192.0.2.7", "REMOTE_PORT": "4711"}
-    request = gevent.spawn(serve_listener, environ, response.start_response, ListenerAccess(),
-                           stream)
+    request = gevent.spawn(serve_listener, environ, response.start_response, stream)
     gevent.sleep(0)
     return stream.broadcaster, request
 

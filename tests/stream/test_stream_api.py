@@ -93,7 +93,7 @@ def test_a_password_protects_the_stream(stream_server):
 
 
 def test_only_allowed_addresses_may_listen(stream_server):
-    server = stream_server("[Icecast]\nallow = 10.0.0.0/8, 192.168.\n")
+    server = stream_server("[Icecast]\nallow = 10.0.0.0/8, 192.168.0.0/16\n")
     assert status(server)[0] == 403
 
 

@@ -17,7 +17,9 @@ import os
 from types import SimpleNamespace
 
 from configobj import ConfigObj, flatten_errors, get_extra_values
-from configobj.validate import Validator
+from configobj.validate import ValidateError, Validator, force_list
+
+from musicdb.lib import netaccess
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ cert = string(default="")
 key = string(default="")
 tls = boolean(default=True)
 maxmessagesize = integer(min=1048576, default=8388608)
+trustedproxies = ip_network_list(default=list())
 [uploads]
 allow = force_list(default=list("artwork", "songs"))
 [tracker]
@@ -64,7 +67,7 @@ user = string(default="source")
 password = string(default="")
 mountname = string(default="/stream")
 maxlisteners = integer(min=0, default=100)
-allow = force_list(default=list())
+allow = ip_network_list(default=list())
 bitrate = option("32", "40", "48", "56", "64", "80", "96", "112", "128", "160", "192", "224", "256", "320", default="320")
 transcodeall = boolean(default=False)
 [music]
@@ -161,13 +164,23 @@ def _split_lists(section, values):
 
 
 def _validate(raw, path):
-    result = raw.validate(Validator(), preserve_errors=True)
+    result = raw.validate(Validator({"ip_network_list": _ip_network_list}), preserve_errors=True)
     if result is True:
         return
     for sections, key, error in flatten_errors(raw, result):
         where = "/".join(sections)
         reason = error if error else "missing"
         raise ConfigError(f"{path}: [{where}] {key}: {reason}")
+
+
+def _ip_network_list(value):
+    """A list of IP addresses and networks (``[Icecast] allow``, ``[websocket] trustedproxies``)."""
+    entries = force_list(value)
+    try:
+        netaccess.parse_networks(entries)
+    except netaccess.RuleError as error:
+        raise ValidateError(str(error)) from None
+    return entries
 
 
 def _convert(section, values):

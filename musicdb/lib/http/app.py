@@ -12,6 +12,9 @@ URL layout as MusicDB 8's Apache set-up (foundations.md §5):
 exact extra routes          e.g. the audio stream at ``[Icecast] mountname``
 ==========================  =============================================
 
+The music and the video frames require what the stream requires
+(:func:`media_access`): ``[Icecast] allow`` and ``password``.
+
 Any WebSocket upgrade, whatever its path, goes to the WebSocket server.
 The table knows nothing of the application: the extra routes are passed in.
 """
@@ -19,6 +22,7 @@ The table knows nothing of the application: the extra routes are passed in.
 import os
 
 from musicdb.lib import datadir
+from musicdb.lib.http import access
 from musicdb.lib.http import files
 from musicdb.lib.http import tls
 from musicdb.lib.http import webdata
@@ -45,13 +49,29 @@ def make_app(cfg, wsserver, routes=None):
     router.route("/", _welcome)
     router.redirect("/musicdb", "/musicdb/")
     router.route("/musicdb/webdata/config.js", _config_js_app(cfg))
+    media = media_access(cfg)
     for prefix, root in file_mounts(cfg):
-        router.mount(prefix, files.directory_app(root))
+        app = files.directory_app(root)
+        router.mount(prefix, access.guarded(app, media) if prefix in MEDIA_PREFIXES else app)
     if not webui_installed(cfg):
         router.mount("/musicdb/", _missing_webui_app(cfg.webui.directory))
     for path, app in (routes or {}).items():
         router.route(path, app, methods=None)
     return router
+
+
+MEDIA_PREFIXES = ("/musicdb/music/", "/musicdb/videoframes/")
+MEDIA_REALM = "MusicDB Stream"  # one realm: a browser asks once for the stream and the media
+
+
+def media_access(cfg):
+    """The rule of the stream and the media: ``[Icecast] allow`` and ``password``.
+
+    Raises:
+        netaccess.RuleError: an ``allow`` entry is malformed (the config check
+        reports that first, naming the file).
+    """
+    return access.RouteAccess(cfg.icecast.allow, cfg.icecast.password, realm=MEDIA_REALM)
 
 
 def file_mounts(cfg):
@@ -88,13 +108,27 @@ def _welcome(environ, start_response):
 def _config_js_app(cfg):
     """config.js for this very server: the WebUI needs no editing."""
     def app(environ, start_response):
-        port = _server_port(environ) or cfg.websocket.port
-        url = webdata.websocket_url_for(environ, port, tls=cfg.websocket.tls)
+        url = _websocket_url(environ, cfg)
         text = webdata.render_config_js(url, datadir.read_api_key(cfg.directories.data))
         return files.serve_bytes(environ, start_response, text.encode("utf-8"),
                                  "text/javascript; charset=utf-8",
                                  headers=[("Cache-Control", "no-store")])
     return app
+
+
+def _websocket_url(environ, cfg):
+    """``wss://host:port`` of this server, or of the trusted proxy the request came through.
+
+    Behind a proxy (``musicdb.proxy``, see ``access.apply_forwarded``) the
+    browser knows only the proxy: its scheme (``X-Forwarded-Proto``) and the
+    port of its ``Host`` header, else the scheme's default port.
+    """
+    if "musicdb.proxy" in environ:
+        secure = environ.get("wsgi.url_scheme") == "https"
+        port = webdata.host_port(environ.get("HTTP_HOST", "")) or (443 if secure else 80)
+        return webdata.websocket_url_for(environ, port, tls=secure)
+    port = _server_port(environ) or cfg.websocket.port
+    return webdata.websocket_url_for(environ, port, tls=cfg.websocket.tls)
 
 
 def _server_port(environ):

@@ -88,6 +88,15 @@ restart the server.</p>
     return page.encode("utf-8")
 
 
+def host_port(value):
+    """The port of a Host header value (``[::1]:8443`` -> 8443), or None without one."""
+    value = value.strip()
+    rest = value[len(_split_host(value)):]
+    if rest.startswith(":") and rest[1:].isdigit() and 0 < int(rest[1:]) < 65536:
+        return int(rest[1:])
+    return None
+
+
 def welcome_page(name="MusicDB"):
     """Return the small HTML page (UTF-8 bytes) for a plain HTTPS GET.
 

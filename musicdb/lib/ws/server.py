@@ -4,6 +4,8 @@ import logging
 
 import gevent
 
+from musicdb.lib import netaccess
+
 from . import protocol
 from .connection import Connection
 from .transport import QuietWSGIServer, SafeWebSocketHandler, text_frame
@@ -20,11 +22,13 @@ class MusicDBWebSocketServer:
     to new connections only.  An answer meant for every client goes to
     ``publish(packet)`` (by default :meth:`broadcast`; the server module routes
     it through its event bus).  The limits are per connection.
+    ``trusted_proxies`` (addresses, networks) may tell the client's address
+    in ``X-Forwarded-For``.
     """
 
     def __init__(self, table, app, apikey, opentimeout=10, closetimeout=5,
                  max_message_size=8 << 20, max_queued_bytes=32 << 20, max_key_failures=10,
-                 publish=None):
+                 publish=None, trusted_proxies=()):
         self.table = table
         self.app = app
         self.apikey = apikey
@@ -34,6 +38,7 @@ class MusicDBWebSocketServer:
         self.max_queued_bytes = max_queued_bytes
         self.max_key_failures = max_key_failures
         self.publish = publish or self.broadcast
+        self.trusted_proxies = netaccess.AddressRule(trusted_proxies)
         self.connections = set()
         self.wsgi = None
 
@@ -43,6 +48,7 @@ class MusicDBWebSocketServer:
                                     log=None, error_log=None, **(ssl_args or {}))
         self.wsgi.max_message_size = self.max_message_size
         self.wsgi.handshake_timeout = self.opentimeout
+        self.wsgi.trusted_proxies = self.trusted_proxies
         # A router refuses an upgrade it would not serve before the handshake (HTTP 403).
         self.wsgi.pre_start_hook = getattr(app, "pre_start_hook", None)
         self.wsgi.start()

@@ -4,7 +4,10 @@ gevent-websocket 0.10.1 reads any frame length a client announces, and a
 ``Sec-WebSocket-Key`` that is not base64 raises out of its handler.  These
 subclasses fix both; :class:`QuietWSGIServer` turns TLS handshake failures
 (a plain HTTP request on the TLS port, a scanner) into one log line instead
-of a traceback.
+of a traceback, and a client that goes away mid-answer (a cancelled
+download, often ``SSLEOFError`` over TLS) into one debug line.  Behind a
+trusted proxy (``trusted_proxies``) ``REMOTE_ADDR`` is the client's address
+from ``X-Forwarded-For``, so every access rule and limit sees the client.
 """
 
 import base64
@@ -19,6 +22,9 @@ from gevent.pywsgi import WSGIServer
 from geventwebsocket.exceptions import WebSocketError
 from geventwebsocket.handler import WebSocketHandler
 from geventwebsocket.websocket import Header, WebSocket
+
+from musicdb.lib import netaccess
+from musicdb.lib.http.access import apply_forwarded
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +140,28 @@ class SafeWebSocketHandler(WebSocketHandler):
     def log_request(self):
         log.debug("%s", self.format_request())
 
+    def get_environ(self):
+        """The WSGI environ, with the client's address and scheme when a trusted proxy sent it."""
+        environ = super().get_environ()
+        proxies = getattr(self.server, "trusted_proxies", None)
+        if proxies:
+            apply_forwarded(environ, proxies)
+        return environ
+
+    def handle_error(self, t, v, tb):
+        """A client gone mid-answer is one debug line; gevent prints a traceback for
+        any socket error but EPIPE and ECONNRESET (over TLS: SSLEOFError)."""
+        if isinstance(v, PEER_GONE):
+            address = (self.environ or {}).get("REMOTE_ADDR", self.client_address)
+            log.debug("Client %s went away: %s: %s", address, t.__name__, v)
+            self.close_connection = True
+            return
+        super().handle_error(t, v, tb)
+
+
+# Errors of a connection whose peer left or stalled: not the server's fault.
+PEER_GONE = (ConnectionError, TimeoutError, ssl.SSLError)
+
 
 def _valid_key(key):
     try:
@@ -147,6 +175,7 @@ class QuietWSGIServer(WSGIServer):
 
     max_message_size = 8 * 1024 * 1024
     handshake_timeout = 10
+    trusted_proxies = netaccess.AddressRule()  # whose X-Forwarded-For is believed
 
     def handle(self, sock, address):
         # Until a WebSocket upgrade lifts it, every read or write waits at most this long.
@@ -160,6 +189,12 @@ class QuietWSGIServer(WSGIServer):
         try:
             return super().wrap_socket_and_handle(client_socket, address)
         except (ssl.SSLError, OSError) as error:
-            log.info("TLS connection from %s failed: %s", address[0], error)
+            level = logging.DEBUG if _went_away(error) else logging.INFO
+            log.log(level, "TLS connection from %s failed: %s", address[0], error)
             client_socket.close()
             return None
+
+
+def _went_away(error):
+    """True for the errors of a peer that closed or reset mid-handshake (not a scanner's)."""
+    return isinstance(error, (ConnectionError, ssl.SSLEOFError, ssl.SSLZeroReturnError))

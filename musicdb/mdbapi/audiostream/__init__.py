@@ -8,8 +8,8 @@ below it:
   MP3 frames in real time, pause as silence, the command FIFO, the heartbeat.
 * :mod:`.broadcast` - :class:`Broadcaster` and :class:`Listener`: fan-out
   through bounded per-listener buffers, ICY titles (:func:`icy_metadata`).
-* :mod:`.endpoint` - the HTTP endpoint at ``[Icecast] mountname`` and its
-  access rules (:class:`ListenerAccess`).
+* :mod:`.endpoint` - the HTTP endpoint at ``[Icecast] mountname``, behind
+  the access rule it shares with the music files (``lib/http/access``).
 
 ``StartAudioStreamingThread``/``StopAudioStreamingThread`` keep MusicDB 8's
 names; one :class:`~musicdb.lib.service.ServiceSlot` holds the running stream.
@@ -20,10 +20,10 @@ from musicdb.lib.media.transcoder import StreamFormat
 
 from . import endpoint
 from .broadcast import METAINT, Broadcaster, Listener, icy_metadata
-from .endpoint import STREAM_NAME, ListenerAccess
+from .endpoint import STREAM_NAME
 from .engine import AudioStream
 
-__all__ = ["AudioStream", "Broadcaster", "Listener", "ListenerAccess", "METAINT",
+__all__ = ["AudioStream", "Broadcaster", "Listener", "METAINT",
            "STREAM_NAME", "StartAudioStreamingThread", "StopAudioStreamingThread",
            "current", "http_routes", "icy_metadata", "stream_format"]
 

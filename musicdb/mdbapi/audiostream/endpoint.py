@@ -1,7 +1,8 @@
 """The stream's HTTP endpoint: who may listen, the Icecast-like answer, the body.
 
-``[Icecast] allow`` and ``password`` decide who may listen
-(:class:`ListenerAccess`); ``maxlisteners = 0`` lets nobody in.  The answer
+``[Icecast] allow`` and ``password`` decide who may listen; the rule is
+the one of the music files (``lib/http/app.media_access``), wrapped around
+the stream's app.  ``maxlisteners = 0`` lets nobody in.  The answer
 is ``audio/mpeg`` with ``icy-*`` headers and no Content-Length, with ICY
 titles when the request says ``Icy-MetaData: 1``.  An HTTP/1.1 request gets
 the body chunked (gevent's WSGI server does that for bodies of unknown
@@ -9,15 +10,13 @@ length; every player decodes it); HTTP/1.0 gets the raw stream, as from
 Icecast.  A listener that goes away is one debug line, not a traceback.
 """
 
-import base64
-import binascii
-import hmac
-import ipaddress
 import logging
 import socket
-from urllib.parse import parse_qs
 
 from gevent import GreenletExit
+
+from musicdb.lib.http import access
+from musicdb.lib.http.app import media_access
 
 from .broadcast import METAINT
 
@@ -27,63 +26,19 @@ STREAM_NAME = "MusicDB Stream"
 SEND_BUFFER_SECONDS = 1.0   # the socket's own buffer (Linux doubles it)
 
 
-class ListenerAccess:
-    """Who may listen: ``[Icecast] allow`` (addresses, prefixes, networks) and ``password``."""
-
-    def __init__(self, allow=(), password=""):
-        self.password = password or ""
-        self.networks, self.prefixes = [], []
-        for item in allow:
-            try:
-                self.networks.append(ipaddress.ip_network(item, strict=False))
-            except ValueError:
-                self.prefixes.append(item)
-
-    def allowed_address(self, address):
-        """True without rules, or for an address in a network or starting with a prefix."""
-        if not self.networks and not self.prefixes:
-            return True
-        try:
-            ip = ipaddress.ip_address(address)
-            ip = getattr(ip, "ipv4_mapped", None) or ip
-        except ValueError:
-            return False
-        if any(ip in network for network in self.networks):
-            return True
-        return any(str(ip).startswith(prefix) for prefix in self.prefixes)
-
-    def authorized(self, environ):
-        """True without a password, or with it as HTTP Basic password or ``?password=``."""
-        if not self.password:
-            return True
-        given = parse_qs(environ.get("QUERY_STRING", "")).get("password", [""])[0]
-        given = given or _basic_password(environ.get("HTTP_AUTHORIZATION", ""))
-        return hmac.compare_digest(given.encode("utf-8"), self.password.encode("utf-8"))
-
-
-def _basic_password(header):
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "basic":
-        return ""
-    try:
-        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, ValueError):
-        return ""
-    return decoded.partition(":")[2]
-
-
 def http_routes(cfg, current):
     """``{[Icecast] mountname: WSGI app}``; ``current()`` is the running stream or None."""
-    access = ListenerAccess(cfg.icecast.allow, cfg.icecast.password)
-
     def stream_app(environ, start_response):
-        return serve_listener(environ, start_response, access, current())
-    return {cfg.icecast.mountname: stream_app}
+        return serve_listener(environ, start_response, current())
+    return {cfg.icecast.mountname: access.guarded(stream_app, media_access(cfg))}
 
 
-def serve_listener(environ, start_response, access, stream):
-    """Answer one stream request; a listener's audio is written until it leaves or is dropped."""
-    refusal = _refusal(environ, access, stream)
+def serve_listener(environ, start_response, stream):
+    """Answer one stream request; a listener's audio is written until it leaves or is dropped.
+
+    Who may listen was checked before (:func:`http_routes` wraps this).
+    """
+    refusal = _refusal(environ, stream)
     if refusal:
         return _refuse(start_response, *refusal)
     icy = environ.get("HTTP_ICY_METADATA", "").strip() == "1"
@@ -102,18 +57,12 @@ def serve_listener(environ, start_response, access, stream):
     return []
 
 
-def _refusal(environ, access, stream):
-    """``(status, headers)`` when the request may not listen, else None."""
-    address = environ.get("REMOTE_ADDR", "")
+def _refusal(environ, stream):
+    """``(status, headers)`` when the request cannot listen now, else None."""
     if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return "405 Method Not Allowed", [("Allow", "GET, HEAD")]
     if stream is None or not stream.enabled:
         return "503 Service Unavailable", []
-    if not access.allowed_address(address):
-        log.info("Stream listener %s refused: address not allowed", address)
-        return "403 Forbidden", []
-    if not access.authorized(environ):
-        return "401 Unauthorized", [("WWW-Authenticate", f'Basic realm="{STREAM_NAME}"')]
     return None
 
 
