@@ -16,11 +16,9 @@ import pytest
 
 from musicdb.lib import statecsv
 from musicdb.mdbapi import audiostream, events, handlers
-from musicdb.mdbapi.app import App
-from musicdb.mdbapi.randy import Randy
 from musicdb.mdbapi.songqueue import SongQueue
+from tests.support import build_app, make_cfg, wait_until
 from tests.support.media import encode_song
-from tests.support import wait_until
 
 SONGS = 1000
 HAMMER_SECONDS = 6.0
@@ -70,51 +68,48 @@ def race(stream_home):
         songids = [stream_home.add_song(f"Blip {n}", relpath) for n in range(SONGS)]
     datadir = os.path.join(stream_home.home, "data")
     os.makedirs(os.path.join(datadir, "state"), exist_ok=True)
-    cfg = SimpleNamespace(directories=SimpleNamespace(data=datadir, music=stream_home.music),
-                          debug=SimpleNamespace(disablevideos=True))
-    randy = Randy(stream_home.db, datadir)     # MinSongLength 120: Randy never adds a song
-    queue = SongQueue(cfg, stream_home.db, randy)
-    handlers.load_areas()
-    ctx = App(cfg=cfg, database=stream_home.db, randy=randy, songqueue=queue,
-              tracker=EntryTracker())
-    ctx.audiostream = audiostream.AudioStream(ctx)
+    cfg = make_cfg(datadir, music=stream_home.music, disablevideos=True)
+    # Randy's MinSongLength is 120: Randy never adds a song.
+    app = build_app(datadir, stream_home.db, cfg=cfg, tracker=EntryTracker())
+    queue = app.songqueue
+    app.audiostream = audiostream.AudioStream(app)
     watch = QueueWatch(queue)
     events.subscribe(watch)
-    ctx.audiostream.start()
-    ctx.audiostream.play(True)
-    yield SimpleNamespace(ctx=ctx, queue=queue, watch=watch, songids=songids, cfg=cfg)
-    ctx.audiostream.stop()
+    app.audiostream.start()
+    app.audiostream.play(True)
+    yield SimpleNamespace(app=app, queue=queue, watch=watch, songids=songids, cfg=cfg)
+    app.audiostream.stop()
     events.unsubscribe(watch)
 
 
-def call(ctx, fncname, **arguments):
-    return handlers.call(fncname, arguments, ctx)
+def call(app, fncname, **arguments):
+    return handlers.call(fncname, arguments, app)
 
 
-def churn(ctx, queue, songids, removed, rng, until):
+def churn(app, queue, songids, removed, rng, until):
     """Add songs and remove the last entry again: the queue lock is busy with saves all the time."""
     for songid in songids:
         if time.monotonic() > until:
             return
-        call(ctx, "AddSongToQueue", songid=songid, position=rng.choice(["last", "next"]))
+        call(app, "AddSongToQueue", songid=songid, position=rng.choice(["last", "next"]))
         entries = queue.entries()
         if len(entries) > 6:
             removed.add(entries[-1]["entryid"])
-            call(ctx, "RemoveSongFromQueue", entryid=str(entries[-1]["entryid"]))
+            call(app, "RemoveSongFromQueue", entryid=str(entries[-1]["entryid"]))
         gevent.sleep(rng.uniform(0, 0.01))
 
 
-def hammer_head(ctx, queue, requested, rng, until):
+def hammer_head(app, queue, requested, rng, until):
     """Skip every other head when its song is about to end, and try to move it away."""
-    stream, skip = ctx.audiostream, {}
+    stream, skip = app.audiostream, {}
     while time.monotonic() < until:
         ids = [str(e["entryid"]) for e in queue.entries()]
         if ids and skip.setdefault(ids[0], rng.random() < 0.5) and stream.played_time() > 0.2:
             requested.add(int(ids[0]))
-            call(ctx, "RemoveSongFromQueue", entryid=ids[0])
-            call(ctx, "MoveSongInQueue", entryid=ids[0], afterid=ids[-1])
+            call(app, "RemoveSongFromQueue", entryid=ids[0])
+            call(app, "MoveSongInQueue", entryid=ids[0], afterid=ids[-1])
         if len(ids) > 2:
-            call(ctx, "MoveSongInQueue", entryid=ids[1], afterid=rng.choice(ids))
+            call(app, "MoveSongInQueue", entryid=ids[1], afterid=rng.choice(ids))
         gevent.sleep(rng.uniform(0, 0.01))
 
 
@@ -128,21 +123,21 @@ def test_racing_skips_and_song_ends_never_drop_an_extra_song_and_the_file_keeps_
     rng = random.Random(4)
     requested, removed = set(), set()
     until = time.monotonic() + HAMMER_SECONDS
-    workers = [gevent.spawn(churn, race.ctx, race.queue, race.songids, removed, rng, until),
-               gevent.spawn(hammer_head, race.ctx, race.queue, requested, rng, until)]
+    workers = [gevent.spawn(churn, race.app, race.queue, race.songids, removed, rng, until),
+               gevent.spawn(hammer_head, race.app, race.queue, requested, rng, until)]
     gevent.joinall(workers, raise_error=True)
-    race.ctx.audiostream.play(False)    # executed after the pending skips; then nothing moves
-    wait_until(lambda: not race.ctx.audiostream.state()["isplaying"])
+    race.app.audiostream.play(False)    # executed after the pending skips; then nothing moves
+    wait_until(lambda: not race.app.audiostream.state()["isplaying"])
     final = {e["entryid"] for e in race.queue.entries()}
     gone = {entryid: songid for entryid, songid in race.watch.seen.items() if entryid not in final}
-    played = set(race.ctx.tracker.songs)
+    played = set(race.app.tracker.songs)
     unasked = [entryid for entryid, songid in gone.items()
                if entryid not in requested | removed and songid not in played]
     assert len(gone) > 20 and requested and played
     assert unasked == []
     assert race.watch.popped == len(set(gone) - removed)
     assert race.watch.mismatches == []
-    assert SongQueue(race.cfg, race.ctx.database, race.ctx.randy).entries() == \
+    assert SongQueue(race.cfg, race.app.database, race.app.randy).entries() == \
         race.queue.entries()
 
 
@@ -150,29 +145,29 @@ def test_a_skip_arriving_while_the_stream_ends_that_song_skips_nothing_else(race
     """Before the fix the skip, queued while the stream popped the ended song, popped the next one."""
     blip, long_song = race.songids[0], stream_home.songs["Low"]
     for songid in (blip, long_song, race.songids[1]):
-        call(race.ctx, "AddSongToQueue", songid=songid, position="last")
+        call(race.app, "AddSongToQueue", songid=songid, position="last")
     first, second, _ = (e["entryid"] for e in race.queue.entries())
     pop = race.queue.next
     skips = []
 
     def client_skips_during_the_pop(*args):
         if not skips:       # a client removes the ending song a moment too late
-            skips.append(call(race.ctx, "RemoveSongFromQueue", entryid=str(first)))
+            skips.append(call(race.app, "RemoveSongFromQueue", entryid=str(first)))
         return pop(*args)
 
     race.queue.next = client_skips_during_the_pop
     wait_until(lambda: skips and race.queue.head_entryid() == second)
-    race.ctx.audiostream.play(False)        # runs after the late skip
-    wait_until(lambda: not race.ctx.audiostream.state()["isplaying"])
+    race.app.audiostream.play(False)        # runs after the late skip
+    wait_until(lambda: not race.app.audiostream.state()["isplaying"])
     assert race.queue.head_entryid() == second
-    assert race.ctx.tracker.songs == [blip]
+    assert race.app.tracker.songs == [blip]
 
 
 def test_a_slow_queue_save_does_not_stall_the_stream(race, stream_home):
     """The producer reads the head ten times a second; it must not wait for the queue's lock
     while a client's change is being saved (a slow disk, a long AddAlbumToQueue)."""
-    call(race.ctx, "AddSongToQueue", songid=stream_home.songs["Low"], position="last")
-    listener = race.ctx.audiostream.broadcaster.add("probe", icy=False)
+    call(race.app, "AddSongToQueue", songid=stream_home.songs["Low"], position="last")
+    listener = race.app.audiostream.broadcaster.add("probe", icy=False)
     arrivals = []
 
     def read():
@@ -180,7 +175,7 @@ def test_a_slow_queue_save_does_not_stall_the_stream(race, stream_home):
             arrivals.append(time.monotonic())
 
     reader = gevent.spawn(read)
-    wait_until(lambda: race.ctx.audiostream.played_time() > 0.3)
+    wait_until(lambda: race.app.audiostream.played_time() > 0.3)
     with race.queue._lock:      # a change whose save takes a second
         gevent.sleep(1.0)
     count = len(arrivals)
