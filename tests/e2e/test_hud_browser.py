@@ -12,9 +12,8 @@ import os
 
 import pytest
 
-from tests.support import Client, ServerProcess
 from tests.e2e.browser import Browser, missing_browser
-from tests.e2e.test_webui_browser import import_demo_library
+from tests.support import Client, ServerProcess, import_demo_library
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(missing_browser() is not None, reason=str(missing_browser()))]

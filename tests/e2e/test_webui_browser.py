@@ -10,31 +10,16 @@ whose path the first test prints).
 
 import os
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from musicdb.demo.library import generate_library
-from tests.support import ROOT, Client, ServerProcess, free_port, write_config
 from tests.e2e.browser import OTHER_HOST, Browser, missing_browser
+from tests.support import Client, ServerProcess, import_demo_library
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(missing_browser() is not None, reason=str(missing_browser()))]
 
-DEMO_SONGS = 24
 GENRES = ("Rock", "Jazz")
-
-
-def import_demo_library(home):
-    """Generate the demo library in ``home/music`` and import it with the CLI."""
-    generate_library(home / "music", songs=DEMO_SONGS, formats=("mp3", "flac", "ogg"), seconds=2)
-    config = write_config(str(home), free_port(), tls=True)
-    result = subprocess.run(
-        [sys.executable, str(Path(ROOT) / "musicdb.py"), "--config", config, "database", "import"],
-        capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def tag_albums_with_genres(database):

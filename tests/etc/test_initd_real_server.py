@@ -1,6 +1,6 @@
 """``etc/init.d/musicdb`` driving the REAL server (``musicdb.py server``) on a temp config.
 
-``tests/test_initd.py`` checks the script's logic against a dummy; here the
+``tests/etc/test_initd.py`` checks the script's logic against a dummy; here the
 whole chain runs: the script starts the server, which then answers over
 ``wss://``, reloads on SIGUSR1 and stops on SIGTERM.
 """

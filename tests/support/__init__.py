@@ -10,8 +10,8 @@
 from tests.support.app import (STREAM_URL, Clock, build_app, make_cfg, wait_until,
                                write_randy_ini)
 from tests.support.client import Client, NamedClient, wait_close
-from tests.support.homes import (DemoLibrary, LibraryHome, make_demo_library,
-                                 make_library_home, run_cli)
+from tests.support.homes import (DemoLibrary, LibraryHome, import_demo_library,
+                                 make_demo_library, make_library_home, run_cli)
 from tests.support.library import Library
 from tests.support.server import (LEGACY_WEBUI, ROOT, Endpoint, ServerProcess, free_port,
                                   main_thread_times, poll, process_alive, server_blocks,
@@ -20,7 +20,8 @@ from tests.support.server import (LEGACY_WEBUI, ROOT, Endpoint, ServerProcess, f
 __all__ = [
     "STREAM_URL", "Clock", "build_app", "make_cfg", "wait_until", "write_randy_ini",
     "Client", "NamedClient", "wait_close",
-    "DemoLibrary", "LibraryHome", "make_demo_library", "make_library_home", "run_cli",
+    "DemoLibrary", "LibraryHome", "import_demo_library", "make_demo_library",
+    "make_library_home", "run_cli",
     "Library",
     "LEGACY_WEBUI", "ROOT", "Endpoint", "ServerProcess", "free_port", "main_thread_times",
     "poll", "process_alive", "server_blocks", "write_config",

@@ -94,3 +94,13 @@ def make_library_home(home, demo, imported=True, extra=""):
     if imported:
         library.summary = library.import_()
     return library
+
+
+def import_demo_library(home, songs=24, formats=("mp3", "flac", "ogg")):
+    """Generate a demo library in ``home/music``, write a TLS config and import it with the CLI
+    (as a user would); returns the config path."""
+    generate_library(home / "music", songs=songs, formats=formats, seconds=DEMO_SECONDS)
+    config = write_config(str(home), free_port(), tls=True)
+    result = run_cli(config, "database", "import", timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return config
