@@ -9,7 +9,6 @@ import pytest
 from musicdb.mdbapi import events
 from musicdb.taskmanagement.manager import TaskManager
 from musicdb.taskmanagement.task import TaskType
-from tests.library.fixtures import demo_library, imported_library, library_home  # noqa: F401
 
 
 class Counting(TaskType):

@@ -1,5 +1,6 @@
 """MusicDB's route table (musicdb/lib/http/app.py): in-process, and one real server for the
-WebSocket upgrade.  tests/web checks the same routes end to end through ``musicdb.py server``.
+WebSocket upgrade.  test_app_over_server.py checks the same routes end to end through
+``musicdb.py server``.
 """
 
 from pathlib import Path

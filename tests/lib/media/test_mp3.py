@@ -5,7 +5,7 @@ import subprocess
 import pytest
 
 from musicdb.lib.media import mp3
-from tests.lib.media.helpers import FFMPEG, encode_tone, needs_ffmpeg
+from tests.support.media import FFMPEG, encode_tone, needs_ffmpeg
 
 SILENCE = mp3.silent_frame(320)
 

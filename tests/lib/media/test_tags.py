@@ -19,7 +19,7 @@ from musicdb.lib.media.errors import MediaError
 from musicdb.lib.media.tags import (MUSICDB_SONG_EXTENSIONS, SUPPORTED_EXTENSIONS,
                                     TagError, extract_artwork, file_checksum,
                                     path_meta, read_metadata)
-from tests.lib.media.helpers import encode_tone, needs_ffmpeg
+from tests.support.media import encode_tone, needs_ffmpeg
 
 
 @pytest.fixture(scope="module")

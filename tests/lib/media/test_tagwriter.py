@@ -5,7 +5,7 @@ import pytest
 from musicdb.demo.library import make_broken_file
 from musicdb.lib.media.tags import TagError, extract_artwork, read_metadata
 from musicdb.lib.media.tagwriter import WRITABLE_FORMATS, Tags, tagged_bytes, write_tags
-from tests.lib.media.helpers import encode_tone, needs_ffmpeg
+from tests.support.media import encode_tone, needs_ffmpeg
 
 CODECS = {
     "mp3": ("-ar", "44100", "-c:a", "libmp3lame", "-b:a", "64k"),

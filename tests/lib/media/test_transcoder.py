@@ -5,7 +5,7 @@ import pytest
 from musicdb.demo.library import make_broken_file
 from musicdb.lib.media.transcoder import (FrameSource, StreamFormat, TranscodeError,
                                           Transcoder, TranscoderUnavailable)
-from tests.lib.media.helpers import encode_tone, needs_ffmpeg
+from tests.support.media import encode_tone, needs_ffmpeg
 
 
 def drain(source):

@@ -1,0 +1,192 @@
+"""A real server process: its config, its start, its log, its stop.
+
+The server runs as ``python musicdb.py --config FILE server`` on a free
+127.0.0.1 port with gevent's monitor thread on; :meth:`ServerProcess.stop`
+fails the test when the server reported a blocked event loop (:func:`server_blocks`).
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LEGACY_WEBUI = os.path.join(ROOT, "..", "shared", "legacy-webui")
+BLOCKED_MARK = "Event loop blocked"
+BLOCK_THRESHOLD = 0.1  # GEVENT_MAX_BLOCKING_TIME of the servers the tests start (by default)
+_BLOCK_REPORT = re.compile(
+    r"Event loop blocked for more than ([\d.]+) s \(hub in the last ([\d.]+) s until ([\d.]+): "
+    r"[\d.]+ s on a CPU, ([\d.]+) s waiting for one\)")
+
+
+def server_blocks(log):
+    """The lines of ``log`` that report the server's own work blocking its event loop.
+
+    gevent's monitor thread reports a hub that did not switch greenlets for a
+    whole check period, also when the hub's thread merely got no CPU on a busy
+    machine.  The server's report says how long the hub's thread waited for a
+    CPU in that interval (``musicdb.mdbapi.server._report_blocked_loop``); what
+    is left (running, or sleeping in a blocking call) is the server's own.  A
+    block that one slow machine stretches over several consecutive reports is
+    summed, and counts when its own time reaches the server's threshold, as it
+    would on an idle machine.  A report without those figures always counts.
+    """
+    blocks, run, own, last_end = [], [], 0.0, None
+    for line in log.splitlines():
+        if BLOCKED_MARK not in line:
+            continue
+        report = _BLOCK_REPORT.search(line)
+        if report is None:
+            blocks.append(line)
+            continue
+        threshold, interval, end, waited = (float(value) for value in report.groups())
+        if last_end is None or end - interval - last_end > 0.05:  # not the same block
+            run, own = [], 0.0
+        run.append(line)
+        own, last_end = own + interval - waited, end
+        if own >= threshold:
+            blocks.extend(line for line in run if line not in blocks)
+    return blocks
+
+
+def main_thread_times():
+    """``(wall, waited)``: monotonic seconds and seconds this process's main thread (its task
+    id is the pid) spent waiting for a CPU; differences of two give a gap's share that a busy
+    machine, not the code under test, caused."""
+    with open(f"/proc/self/task/{os.getpid()}/schedstat") as stats:
+        waited = int(stats.read().split()[1]) / 1e9
+    return time.monotonic(), waited
+
+
+def poll(predicate, timeout=5.0):
+    """Call ``predicate`` until it is true or ``timeout`` passed; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def process_alive(pid):
+    """True if ``pid`` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            state = handle.read().rsplit(") ", 1)[1][0]
+    except (OSError, IndexError):
+        return False
+    return state not in "ZX"
+
+
+class Endpoint:
+    """A server this test did not start itself (init script, quick start): enough for a Client."""
+
+    def __init__(self, home, port, tls=True):
+        self.home = str(home)
+        self.port = port
+        self.url = f"{'wss' if tls else 'ws'}://127.0.0.1:{port}/"
+
+    @property
+    def apikey(self):
+        with open(os.path.join(self.home, "data", "config", "wsapikey.txt")) as keyfile:
+            return keyfile.readline().strip()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_config(home, port, tls=False, webui=None, extra=""):
+    """A musicdb.ini for a server in ``home`` (data/ and music/ below it)."""
+    for sub in ("data", "music"):
+        os.makedirs(os.path.join(home, sub), exist_ok=True)
+    path = os.path.join(home, "musicdb.ini")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(f"""[directories]
+music = {home}/music
+data = {home}/data
+[log]
+logfile = stderr
+loglevel = DEBUG
+debugfile = /dev/null
+[websocket]
+bind = 127.0.0.1
+port = {port}
+tls = {tls}
+[webui]
+directory = {webui or LEGACY_WEBUI}
+{extra}""")
+    return path
+
+
+class ServerProcess:
+    """A running server; ``log()`` returns what it wrote to stderr so far."""
+
+    def __init__(self, home, tls=False, extra="", env=None):
+        self.home = str(home)
+        self.port = free_port()
+        self.tls = tls
+        self.config = write_config(self.home, self.port, tls=tls, extra=extra)
+        self.logpath = os.path.join(self.home, "server.log")
+        environment = dict(os.environ, GEVENT_MONITOR_THREAD_ENABLE="1",
+                           GEVENT_MAX_BLOCKING_TIME=str(BLOCK_THRESHOLD), PYTHONUNBUFFERED="1")
+        environment.update(env or {})
+        self._logfile = open(self.logpath, "w", encoding="utf-8")
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(ROOT, "musicdb.py"), "--config", self.config, "server"],
+            stdout=self._logfile, stderr=subprocess.STDOUT, env=environment, cwd=self.home)
+        self._wait_listening()
+
+    @property
+    def url(self):
+        return f"{'wss' if self.tls else 'ws'}://127.0.0.1:{self.port}/"
+
+    @property
+    def http_url(self):
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    @property
+    def apikey(self):
+        with open(os.path.join(self.home, "data", "config", "wsapikey.txt")) as keyfile:
+            return keyfile.readline().strip()
+
+    def log(self):
+        with open(self.logpath, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+
+    def _wait_listening(self, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
+            if "MusicDB is running" in self.log():
+                return
+            time.sleep(0.05)
+        self.kill()
+        raise RuntimeError(f"server did not start:\n{self.log()}")
+
+    def signal(self, signum):
+        self.proc.send_signal(signum)
+
+    def stop(self, timeout=15):
+        """SIGTERM and wait; returns the exit code.  Fails on a blocked event loop."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                raise AssertionError(f"server did not stop on SIGTERM:\n{self.log()}")
+        self._logfile.close()
+        assert not server_blocks(self.log()), self.log()
+        return self.proc.returncode
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
