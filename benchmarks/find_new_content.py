@@ -9,6 +9,10 @@ Generates a demo library of tiny files (1 s clips, as import_rate.py does),
 imports it with the command line, then times ``librarydir.find_new_content``
 in this process (cold first run, then warm runs from the page cache) and
 prints the figures.
+
+Measured on the 2-core development VM (shared with other work), 20,000 songs
+in 2,337 albums: first run 102 ms, best 60 ms (5 runs).  Generating and
+importing the library takes about two minutes.
 """
 
 import argparse
