@@ -478,7 +478,8 @@ def _renamed(app, record, old, new, step=None, *args):
     except OSError as error:
         if journal:
             journal.end()
-        raise EditFailed(f"Cannot rename {record['old']}: {error.strerror or error}") from None
+        raise EditFailed(f"Cannot rename {safepath.shown(os.path.basename(old))}: "
+                         f"{error.strerror or error}") from None
     if step is None:
         return
     try:

@@ -377,3 +377,19 @@ def test_album_song_files_lists_files_not_in_the_database(app, home):
     assert entry["frommeta"]["songname"] and "haslyrics" in entry["frommeta"]
     assert found[album + "/02 Broken.mp3"]["frommeta"]["songname"] is None
     assert librarydir.find_album_song_files(app, "No/Such") == []
+
+
+def test_a_failing_rename_of_a_file_not_in_the_database_changes_nothing(app, home, monkeypatch):
+    """The file system refuses the rename: an EditFailed naming the file, both sides as before."""
+    def refuse(old, new):
+        raise PermissionError(13, "Permission denied")
+    album = app.database.get_table("albums")[0]
+    os.makedirs(home.music / "Loose" / "2001 - Loose")
+    before = snapshot(home, app)
+    monkeypatch.setattr(os, "rename", refuse)
+    with pytest.raises(EditFailed, match="Permission denied"):
+        librarydir.rename_album_directory(app, "Loose/2001 - Loose", "Loose/2002 - Loose")
+    with pytest.raises(EditFailed, match="Permission denied"):
+        librarydir.rename_album_directory(app, album["path"], album["path"] + " 2")
+    assert snapshot(home, app) == before
+    assert not os.path.exists(RenameJournal(str(home.data)).path)
