@@ -181,6 +181,22 @@ class MediaQueue:
                 self._fill(MIN_LENGTH)
             return changed
 
+    def drop(self, mediaids):
+        """Remove every entry of ``mediaids`` (songs/videos removed from the library).
+
+        One change: saved, then announced once (with the new head if the head
+        went; the stream follows it), refilled to two.  Returns the number of
+        entries removed.
+        """
+        gone = set(mediaids)
+        with self._change():
+            before = len(self._entries)
+            self._entries = [e for e in self._entries if e[self.KEY] not in gone]
+            removed = before - len(self._entries)
+            if removed and self.can_fill():
+                self._fill(MIN_LENGTH)
+            return removed
+
     # -- internals ----------------------------------------------------------------------
 
     def _head(self):

@@ -21,6 +21,7 @@ pool, then swaps the new cache in at once: searches running meanwhile see
 the old cache, never a half-built one.
 """
 
+import bisect
 import logging
 import re
 import string
@@ -56,6 +57,7 @@ class NameCache:
     """Normalized names and their IDs, aligned, in search (tie-break) order."""
     names: list = field(default_factory=list)
     ids: list = field(default_factory=list)
+    keys: list = field(default_factory=list)   # (lowercase name, ID): the order
 
     @classmethod
     def build(cls, rows):
@@ -66,7 +68,27 @@ class NameCache:
             if name:
                 cache.names.append(name)
                 cache.ids.append(row["id"])
+                cache.keys.append(((row["name"] or "").lower(), row["id"]))
         return cache
+
+    def remove(self, ids):
+        """Drop the names of ``ids`` (entries removed from the library)."""
+        gone = set(ids)
+        kept = [i for i, rowid in enumerate(self.ids) if rowid not in gone]
+        if len(kept) != len(self.ids):
+            self.names = [self.names[i] for i in kept]
+            self.ids = [self.ids[i] for i in kept]
+            self.keys = [self.keys[i] for i in kept]
+
+    def put(self, rowid, name):
+        """Add or rename one entry, at the place a rebuild would give it."""
+        self.remove([rowid])
+        normalized = normalize(name or "")
+        if normalized:
+            index = bisect.bisect_right(self.keys, ((name or "").lower(), rowid))
+            self.names.insert(index, normalized)
+            self.ids.insert(index, rowid)
+            self.keys.insert(index, ((name or "").lower(), rowid))
 
     def search(self, query):
         """``[(id, score)]`` of the names scoring at least THRESHOLD, best first, stable."""
@@ -103,6 +125,17 @@ class MusicDBMicroSearchEngine:
             log.info("Search cache: %d artists, %d albums, %d songs (%.0f ms)",
                      len(self.artists.ids), len(self.albums.ids), len(self.songs.ids),
                      (time.monotonic() - started) * 1000)
+
+    def forget(self, kind, ids):
+        """Remove ``ids`` from the "artists", "albums" or "songs" cache, without a rebuild."""
+        if ids:
+            with self._updating:   # a rebuild running now read the names before this change
+                getattr(self, kind).remove(ids)
+
+    def put(self, kind, rowid, name):
+        """Add or rename one artist, album or song in its cache, without a rebuild."""
+        with self._updating:
+            getattr(self, kind).put(rowid, name)
 
     def _read_names(self):
         db = self.database

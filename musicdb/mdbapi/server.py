@@ -34,7 +34,7 @@ from musicdb.lib.db.trackerdb import TrackerDatabase
 from musicdb.lib.http import app as web
 from musicdb.lib.http import tls
 from musicdb.lib.ws.server import MusicDBWebSocketServer
-from musicdb.mdbapi import audiostream, events, handlers, videostream
+from musicdb.mdbapi import audiostream, events, handlers, librarydir, videostream
 from musicdb.mdbapi.app import App
 from musicdb.mdbapi.handlers import notifications
 from musicdb.mdbapi.library import Library
@@ -73,6 +73,7 @@ def Initialize(configobj, databaseobj):
     random.seed()
     app = build_app(configobj, databaseobj)
     cfg, database, mise = app.cfg, app.database, app.mise
+    librarydir.repair(app)   # a rename a crash interrupted, before any stream or client
     handlers.load_areas()
     _shutdown.clear()
     managementthread.StartTaskManagementThread(app)

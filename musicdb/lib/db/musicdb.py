@@ -478,6 +478,33 @@ class MusicDatabase(Database):
             self.execute("DELETE FROM artists WHERE artistid = ?", (artistid,))
         return songids, videoids
 
+    # -- entries and the music directory (developer EDIT-ENTRIES; mdbapi/librarydir.py) --
+
+    _VIDEO_COLUMNS = frozenset(("artistid", "name", "path", "release"))
+    _PATHS = {"artists": "SELECT path FROM artists", "albums": "SELECT path FROM albums",
+              "songs": "SELECT path FROM songs", "videos": "SELECT path FROM videos"}
+
+    def find_video_by_path(self, path):
+        """The video entry whose file is ``path``, or None."""
+        return as_entry(self.row("SELECT * FROM videos WHERE path = ?", (path,)), "videoid")
+
+    def known_paths(self, table):
+        """The set of stored paths of ``table`` (artists, albums, songs or videos)."""
+        return {row[0] for row in self._tuples(self._PATHS[table])}
+
+    def update_artist(self, artistid, name, path):
+        """Set an artist's name and directory."""
+        self.execute("UPDATE artists SET name = ?, path = ? WHERE artistid = ?",
+                     (name, path, artistid))
+
+    def update_video(self, videoid, **columns):
+        """Set some columns of a video (artist, name, path, release).
+
+        Raises:
+            ValueError: a column that may not be set this way.
+        """
+        self._update("videos", "videoid", self._VIDEO_COLUMNS, videoid, columns)
+
     def set_lastplayed(self, target, mediaid, timestamp):
         """A song's or video's ``lastplayed`` (unix seconds); ``target`` is "song" or "video"."""
         self.execute(_LASTPLAYED[target], (timestamp, mediaid))

@@ -22,6 +22,8 @@ AREAS = (
     "statistics",  # statistics, relationships (GetSong/VideoRelationship) and their cuts
     "video",       # video stream state, PlayNextVideo, VideoEnded
     "randyconfig", # Load/SaveRandyConfiguration
+    "entries",     # Create/Update/Remove song, album and artist entries
+    "musicdir",    # FindNewContent, FindAlbumSongFiles, renames in the music directory
 )
 
 TABLE = HandlerTable()
