@@ -10,7 +10,6 @@ from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.lib.renamejournal import RenameJournal
 from musicdb.mdbapi import events, librarydir, server
 from musicdb.mdbapi.librarydir import EditError, EditFailed, EntryNotFound
-from tests.library.fixtures import demo_library, library_home  # noqa: F401
 
 HOSTILE = ["../escape", "/etc", "Band/../../escape", "a\0b", "bad\udcffname",
            "x" * 300, "Link/inside"]

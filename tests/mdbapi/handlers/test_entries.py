@@ -3,7 +3,6 @@ what a second client hears (api-editing.md §4)."""
 
 import pytest
 
-from tests.library.fixtures import demo_library, library_home  # noqa: F401
 from tests.support import Client, ServerProcess
 
 QUIET = ("onTimeChanged", "onStatusChanged")   # the stream's heartbeat and state

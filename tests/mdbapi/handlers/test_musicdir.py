@@ -7,7 +7,6 @@ import shutil
 import pytest
 
 from musicdb.lib.renamejournal import RenameJournal
-from tests.library.fixtures import demo_library, library_home  # noqa: F401
 from tests.mdbapi.handlers.test_entries import rows
 from tests.support import Client, ServerProcess
 
