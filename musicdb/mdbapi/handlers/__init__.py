@@ -22,6 +22,8 @@ AREAS = (
     "statistics",  # statistics, relationships (GetSong/VideoRelationship) and their cuts
     "video",       # video stream state, PlayNextVideo, VideoEnded
     "randyconfig", # Load/SaveRandyConfiguration
+    "tags",        # tag edits: Set/Remove Song/Album/VideoTag, Add/Delete/ModifyTag...
+    "settings",    # lyrics, album and video settings (HideAlbum, colours, time frame, ...)
 )
 
 TABLE = HandlerTable()
