@@ -272,7 +272,7 @@ class Tagging:
         """Hide or show an album: hidden albums leave the lists, Randy and the queues' refill."""
         if not isinstance(hide, bool):
             raise InvalidArguments("hide must be true or false")
-        self._album_setting(albumid, "hidden", hide=int(hide))
+        self._album_setting(albumid, "hidden", hidden=int(hide))
 
     def set_album_origin(self, albumid, origin):
         if not isinstance(origin, str):
