@@ -65,3 +65,26 @@ def test_hiding_an_album_in_one_browser_removes_its_tile_in_the_other(pages, ser
     assert server.library.rows("SELECT hidden FROM albums WHERE albumid = ?",
                                (albums[0]["id"],)) == [{"hidden": 1}]
     assert editor.api_errors() == [] and watcher.api_errors() == []
+
+
+def test_lyrics_saved_in_one_browser_reach_the_other(pages, server):
+    editor, watcher = pages
+    song = server.library.rows("SELECT songid AS id, name FROM songs ORDER BY songid LIMIT 1")[0]
+    editor.js("MusicDB.Request('GetSongLyrics', 'ShowLyrics', {songid: arguments[0]});", song["id"])
+    editor.wait_for("WebUI.GetView('Lyrics').currentsongid === arguments[0]", "the lyrics view",
+                    song["id"])
+    editor.js("WebUI.GetView('Lyrics').lyricsedit.SetEditMode();")
+    editor.js("return WebUI.GetView('Lyrics').lyricsedit.editbox.element;").send_keys(
+        "Lä lä lä, the words")  # typed: the editor enables its state buttons on input
+    editor.click("WebUI.GetView('Lyrics').lyricsedit.stateselect.buttons[3].box.GetHTMLElement()")
+    editor.js("WebUI.GetView('Lyrics').lyricsedit.Save();")  # what its Save button does
+    watcher.wait_for("window.__mdbTraffic.some(e => e.direction === 'in' "
+                     "&& e.packet.fncname === 'GetSong' && e.packet.arguments.song.id === arguments[0]"
+                     "&& e.packet.arguments.song.lyricsstate === 3)", "the GetSong broadcast",
+                     song["id"])
+    watcher.js("MusicDB.Request('GetSongLyrics', 'ShowLyrics', {songid: arguments[0]});",
+               song["id"])
+    watcher.wait_for("document.getElementById('MiddleContentBox').innerText.includes("
+                     "'Lä lä lä, the words')", "the saved lyrics in the other browser")
+    assert server.library.rows("SELECT lyrics FROM lyrics WHERE songid = ?", (song["id"],)) == \
+        [{"lyrics": "Lä lä lä, the words"}]
