@@ -21,6 +21,7 @@ from musicdb.lib.db.musicdb import TAG_CLASS_GENRE, TAG_CLASS_MOOD, TAG_CLASS_SU
 
 from . import events
 from .mdbstate import GenreSelection, album_passes, video_passes
+from .tagging import Tagging
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class Library:
         self.mdbstate = mdbstate
         self.mise = mise  # the search engine (MiSE) for find()
         self.answers = AnswerCache(cache_size, cache_chars)
+        self.tagging = Tagging(database)  # the edits of tags, lyrics and settings
 
     def watch(self, bus=events.bus):
         """Enable the answer cache, emptied on every event of ``bus`` in STALE_AFTER."""

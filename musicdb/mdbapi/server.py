@@ -104,6 +104,7 @@ def build_app(config, musicdb):
     mise = MusicDBMicroSearchEngine(musicdb)
     library = Library(musicdb, mdbstate, mise)
     library.watch(events.bus)
+    library.tagging.disabled = config.debug.disabletagging
     randy = Randy(musicdb, data, mdbstate)
     return App(cfg=config, database=musicdb, trackerdb=trackerdb, mise=mise,
                mdbstate=mdbstate, webuiconfig=webuiconfig, library=library, randy=randy,

@@ -509,6 +509,115 @@ class MusicDatabase(Database):
         """A song's or video's ``lastplayed`` (unix seconds); ``target`` is "song" or "video"."""
         self.execute(_LASTPLAYED[target], (timestamp, mediaid))
 
+    # == Write methods: tags, lyrics, album and video settings (issue 11) ===========
+    # Used by musicdb.mdbapi.tagging; callers check IDs and values first and group
+    # multi-row edits in one transaction().
+
+    def get_tag_mapping(self, target, objectid, tagid):
+        """``{"entryid", "confidence", "approval"}`` of one mapping, or None."""
+        return self.row(_MAPPING_SQL[target]["get"], (objectid, tagid))
+
+    def set_tag_mapping(self, target, objectid, tagid, confidence, approval):
+        """Insert or overwrite one mapping (no approval check: the caller's rule)."""
+        sql = _MAPPING_SQL[target]
+        with self.transaction():
+            if self.row(sql["get"], (objectid, tagid)) is None:
+                self.execute(sql["insert"], (objectid, tagid, confidence, approval))
+            else:
+                self.execute(sql["update"], (confidence, approval, objectid, tagid))
+
+    def remove_tag_mapping(self, target, objectid, tagid):
+        """Delete one mapping; returns whether one existed."""
+        return self.execute(_MAPPING_SQL[target]["delete"], (objectid, tagid)).rowcount > 0
+
+    def album_tag_counts(self, albumid):
+        """``({tagid: songs}, songs)``: approved genre/sub-genre mappings of the album's songs."""
+        counts = dict(self._tuples(
+            "SELECT st.tagid, count(*) FROM songtags st "
+            "JOIN songs s ON s.songid = st.songid JOIN tags t ON t.tagid = st.tagid "
+            "WHERE s.albumid = ? AND st.approval != 0 AND t.class IN (1, 2) "
+            "GROUP BY st.tagid", (albumid,)))
+        songs = self.value("SELECT count(*) FROM songs WHERE albumid = ?", (albumid,))
+        return counts, songs
+
+    def find_tag(self, name, tagclass):
+        """The first tag of ``tagclass`` named exactly ``name``, or None."""
+        return as_entry(self.row("SELECT * FROM tags WHERE name = ? AND class = ? "
+                                 "ORDER BY tagid LIMIT 1", (name, tagclass)), "tagid")
+
+    def add_tag(self, name, tagclass, parentid=None):
+        """Insert a tag without icon, colour or position; returns its ID."""
+        return self.execute("INSERT INTO tags (name, class, parentid) VALUES (?, ?, ?)",
+                            (name, tagclass, parentid)).lastrowid
+
+    def update_tag(self, tagid, **columns):
+        """Set some columns of a tag (name, parentid, icontype, icon, color, posx, posy).
+
+        Raises:
+            ValueError: a column that may not be set this way.
+        """
+        self._update("tags", "tagid", self._TAG_COLUMNS, tagid, columns)
+
+    def remove_tag(self, tagid):
+        """Delete a tag, its sub-genres and every song, album and video mapping of them all.
+
+        Returns the IDs of the removed tags.
+        """
+        with self.transaction():
+            tagids = [tagid] + [row[0] for row in self._tuples(
+                "SELECT tagid FROM tags WHERE parentid = ?", (tagid,))]
+            for removed in tagids:
+                for statement in _REMOVE_TAG:
+                    self.execute(statement, (removed,))
+        return tagids
+
+    def set_lyrics(self, songid, lyrics, lyricsstate):
+        """Store (``lyrics`` None: delete) a song's lyrics and set its lyrics state."""
+        with self.transaction():
+            self.execute("DELETE FROM lyrics WHERE songid = ?", (songid,))
+            if lyrics is not None:
+                self.execute("INSERT INTO lyrics (songid, lyrics) VALUES (?, ?)", (songid, lyrics))
+            self.execute("UPDATE songs SET lyricsstate = ? WHERE songid = ?", (lyricsstate, songid))
+
+    def update_album_settings(self, albumid, **columns):
+        """Set album settings: hidden, origin, added, bgcolor, fgcolor, hlcolor."""
+        self._update("albums", "albumid", self._ALBUM_SETTINGS, albumid, columns)
+
+    def update_video_settings(self, videoid, **columns):
+        """Set video settings: bgcolor, fgcolor, hlcolor, vbegin, vend, thumbnailfile."""
+        self._update("videos", "videoid", self._VIDEO_SETTINGS, videoid, columns)
+
+    def count_rows(self):
+        """``{table: rows}`` of the library tables, plus hidden albums and lyrics."""
+        return {name: self.value(sql) for name, sql in _COUNT.items()}
+
+    _TAG_COLUMNS = frozenset(("name", "parentid", "icontype", "icon", "color", "posx", "posy"))
+    _ALBUM_SETTINGS = frozenset(("hidden", "origin", "added", "bgcolor", "fgcolor", "hlcolor"))
+    _VIDEO_SETTINGS = frozenset(("bgcolor", "fgcolor", "hlcolor", "vbegin", "vend",
+                                 "thumbnailfile"))
+
 
 _LASTPLAYED = {"song": "UPDATE songs SET lastplayed = ? WHERE songid = ?",
                "video": "UPDATE videos SET lastplayed = ? WHERE videoid = ?"}
+
+_MAPPING_SQL = {
+    target: {
+        "get": "SELECT entryid, confidence, approval FROM " + table + " WHERE " + key
+               + " = ? AND tagid = ? ORDER BY entryid LIMIT 1",
+        "insert": "INSERT INTO " + table + " (" + key + ", tagid, confidence, approval) "
+                  "VALUES (?, ?, ?, ?)",
+        "update": "UPDATE " + table + " SET confidence = ?, approval = ? WHERE " + key
+                  + " = ? AND tagid = ?",
+        "delete": "DELETE FROM " + table + " WHERE " + key + " = ? AND tagid = ?"}
+    for target, (table, key) in MusicDatabase._TAG_TARGETS.items()}
+_REMOVE_TAG = ("DELETE FROM songtags WHERE tagid = ?", "DELETE FROM albumtags WHERE tagid = ?",
+               "DELETE FROM videotags WHERE tagid = ?", "DELETE FROM tags WHERE tagid = ?")
+_COUNT = {"artists": "SELECT count(*) FROM artists", "albums": "SELECT count(*) FROM albums",
+          "hiddenalbums": "SELECT count(*) FROM albums WHERE hidden = 1",
+          "songs": "SELECT count(*) FROM songs", "videos": "SELECT count(*) FROM videos",
+          "lyrics": "SELECT count(DISTINCT songid) FROM lyrics",
+          "genres": "SELECT count(*) FROM tags WHERE class = 1",
+          "subgenres": "SELECT count(*) FROM tags WHERE class = 2",
+          "moods": "SELECT count(*) FROM tags WHERE class = 3",
+          "songtags": "SELECT count(*) FROM songtags", "albumtags": "SELECT count(*) FROM albumtags",
+          "videotags": "SELECT count(*) FROM videotags"}

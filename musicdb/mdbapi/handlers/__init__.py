@@ -24,6 +24,8 @@ AREAS = (
     "randyconfig", # Load/SaveRandyConfiguration
     "entries",     # Create/Update/Remove song, album and artist entries
     "musicdir",    # FindNewContent, FindAlbumSongFiles, renames in the music directory
+    "tags",        # tag edits: Set/Remove Song/Album/VideoTag, Add/Delete/ModifyTag...
+    "settings",    # lyrics, album and video settings (HideAlbum, colours, time frame, ...)
 )
 
 TABLE = HandlerTable()
