@@ -48,17 +48,21 @@ def checked_color(value, what="color"):
 
 
 def whole_number(value, what):
-    """An integer from an int, a float (truncated) or a decimal string.
+    """An integer from an int, a float (truncated) or a decimal string, in SQLite's range.
 
     Raises:
-        InvalidArguments: a boolean, a non-numeric string or another type.
+        InvalidArguments: a boolean, a non-numeric string, another type, or a number
+        beyond a signed 64-bit integer.
     """
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise InvalidArguments(f"{what} must be a number, not {value!r}")
     try:
-        return int(value)
+        number = int(value)
     except (ValueError, OverflowError):
         raise InvalidArguments(f"{what} must be a whole number, not {value!r}") from None
+    if not -2 ** 63 <= number < 2 ** 63:
+        raise InvalidArguments(f"{what} is out of range")
+    return number
 
 
 def icon_type(icon):
