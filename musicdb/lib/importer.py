@@ -46,7 +46,6 @@ thread (the connection is not shared across threads).
 """
 
 import contextlib
-import fcntl
 import logging
 import os
 import time
@@ -58,6 +57,7 @@ from musicdb.lib.media import artwork as albumartwork
 from musicdb.lib.media import tags as metatags
 from musicdb.lib.db.sqlite import Database
 from musicdb.lib.musicdirectory import MusicDirectory, PathError, is_utf8, printable
+from musicdb.lib.pidlock import LockBusy, PidLock
 
 log = logging.getLogger(__name__)
 
@@ -525,7 +525,7 @@ def import_music(cfg, database, path="", pool=None, progress=None):
             importer.close()
 
 
-class ImportBusy(RuntimeError):
+class ImportBusy(LockBusy):
     """Another import into the same data directory is running."""
 
 
@@ -535,22 +535,23 @@ def exclusive_import(datadir):
 
     Two imports at once (a cron job and a user) would both see the same new
     album as missing from the database and both add it.  The lock is an
-    ``flock``: the kernel drops it when the holder dies, so a killed import
-    never blocks the next one.
+    ``flock`` (:class:`~musicdb.lib.pidlock.PidLock`): the kernel drops it
+    when the holder dies, so a killed import never blocks the next one.  A
+    server beside the import is fine: it holds ``server.lock``, not this one.
 
     Raises:
-        ImportBusy: another process (or import) holds the lock.
+        ImportBusy: another process (or import) holds the lock; the message
+            names its PID.
     """
-    handle = os.open(os.path.join(datadir, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o664)
+    lock = PidLock(os.path.join(datadir, LOCK_FILE), "another import")
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ImportBusy("another import into this data directory is running; "
-                             "try again when it has finished") from None
+        lock.acquire()
+    except LockBusy as busy:
+        raise ImportBusy(f"{busy}; try again when it has finished", busy.pid) from None
+    try:
         yield
     finally:
-        os.close(handle)
+        lock.release()
 
 
 # -- removal and checks -------------------------------------------------------------------
