@@ -49,8 +49,9 @@ def read_only(path):
         _umount(path)
 
 
-def fill_up(directory):
-    """Write ``directory/filler`` until the file system has no byte left; returns its path."""
+def fill_up(directory, leave=0):
+    """Write ``directory/filler`` until the file system has no byte left, then give
+    ``leave`` bytes back; returns the filler's path."""
     path = os.path.join(directory, "filler")
     with open(path, "wb", buffering=0) as handle:
         for chunk in (65536, 4096, 512, 1):
@@ -60,4 +61,6 @@ def fill_up(directory):
             except OSError as error:
                 if error.errno != errno.ENOSPC:
                     raise
+        if leave:
+            handle.truncate(max(0, handle.tell() - leave))
     return path
