@@ -16,6 +16,20 @@ from tests.faults import fill_up, read_only, tmpfs
 from tests.support import ROOT, Client, ServerProcess, free_port, write_config
 
 DEBUG = "[debug]\ndisableicecast = True\n"
+STARTED = []   # every server of the running test, killed at its end (stop() ran unless it failed)
+
+
+@pytest.fixture(autouse=True)
+def no_server_survives():
+    yield
+    while STARTED:
+        STARTED.pop().kill()
+
+
+def start_server(home):
+    server = ServerProcess(home, extra=DEBUG)
+    STARTED.append(server)
+    return server
 QUIET = {"onTimeChanged"}  # the heartbeat, sent every second whatever happens
 
 
@@ -58,14 +72,16 @@ def heard(client):
             packets.append(packet)
 
 
-def changes(client, songid, entryid):
+def changes(client, songid, queue):
     """Every state-changing call with arguments that would change something."""
+    entryid, head = queue[-1]["entryid"], queue[0]["entryid"]
     webui = client.request("LoadWebUIConfiguration")
     webui["WebUI"]["lyrics"] = "disabled"
     randy = client.request("LoadRandyConfiguration")
     randy["Constraints"]["MinSongLength"] = 7
     return [("AddSongToQueue", {"songid": songid, "position": "last"}),
             ("AddAlbumToQueue", {"albumid": 1, "position": "next"}),
+            ("MoveSongInQueue", {"entryid": entryid, "afterid": head}),
             ("RemoveSongFromQueue", {"entryid": entryid}),
             ("SetMDBState", {"category": "MusicDB", "name": "uimode", "value": "video"}),
             ("SaveWebUIConfiguration", {"config": webui}),
@@ -84,7 +100,7 @@ def acknowledged_state(home):
     """A server on ``home`` with three queued songs: ``(server, caller, listener, songs)``."""
     os.makedirs(os.path.join(home, "data"), exist_ok=True)
     songs = add_songs(os.path.join(home, "data"))
-    server = ServerProcess(home, extra=DEBUG)
+    server = start_server(home)
     caller, listener = Client(server), Client(server)
     for songid in songs[:3]:
         caller.request("AddSongToQueue", {"songid": songid, "position": "last"})
@@ -94,8 +110,7 @@ def acknowledged_state(home):
 def check_refusals(server, caller, listener, songs, cause):
     before = snapshot(caller)
     heard(listener)
-    entryid = before["GetSongQueue"][-1]["entryid"]
-    for fncname, arguments in changes(caller, songs[4], entryid):
+    for fncname, arguments in changes(caller, songs[4], before["GetSongQueue"]):
         error = error_of(caller, fncname, arguments)
         assert error["code"] == "StorageError", (fncname, error)
         assert cause in error["message"], (fncname, error)
@@ -106,7 +121,7 @@ def check_refusals(server, caller, listener, songs, cause):
 
 def restarted_state(server, home):
     server.stop()
-    again = ServerProcess(home, extra=DEBUG)
+    again = start_server(home)
     client = Client(again)
     try:
         return snapshot(client)
@@ -157,7 +172,7 @@ def start_refusal(home, port=None):
 def test_a_server_does_not_start_on_a_read_only_data_directory(tmp_path):
     """One line naming the directory and exit code 1, before anything listens."""
     home = tmp_path / "home"
-    ServerProcess(home, extra=DEBUG).stop()   # a complete data directory
+    start_server(home).stop()   # a complete data directory
     with read_only(home / "data"):
         output = start_refusal(home)
     assert f"the data directory is read-only ({home / 'data'}" in output
@@ -167,7 +182,7 @@ def test_a_server_does_not_start_on_a_read_only_data_directory(tmp_path):
 def test_a_second_server_on_the_same_data_directory_is_refused_naming_the_first(tmp_path):
     """Different ports, one data directory: the second says which PID has it and exits."""
     home = tmp_path / "home"
-    first = ServerProcess(home, extra=DEBUG)
+    first = start_server(home)
     try:
         output = start_refusal(home)
         assert f"another MusicDB server (PID {first.proc.pid}) already uses" in output
@@ -176,18 +191,18 @@ def test_a_second_server_on_the_same_data_directory_is_refused_naming_the_first(
         client.close()
     finally:
         first.stop()
-    ServerProcess(home, extra=DEBUG).stop()   # the lock went with the first server
+    start_server(home).stop()   # the lock went with the first server
 
 
 def test_a_killed_servers_temporary_file_is_removed_at_the_next_start(tmp_path):
     """A ``kill -9`` during a save leaves ``songqueue.csv.<pid>.<x>.musicdb-tmp``; it goes."""
     home = tmp_path / "home"
-    ServerProcess(home, extra=DEBUG).stop()
+    start_server(home).stop()
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True).stdout.strip()
     leftover = home / "data" / "state" / f"songqueue.csv.{dead}.k2j4x.musicdb-tmp"
     leftover.write_text("EntryID,SongID,IsRandom\r\n")
-    server = ServerProcess(home, extra=DEBUG)
+    server = start_server(home)
     server.stop()
     assert not leftover.exists()
     assert f"Removed {leftover}" in server.log()
@@ -198,10 +213,10 @@ def test_a_full_disk_at_start_is_one_clear_warning_not_a_refusal(tmp_path, size)
     """The library can still be played from a full disk; the log says why changes fail."""
     home = tmp_path / "home"
     with tmpfs(home / "data", size=size):
-        ServerProcess(home, extra=DEBUG).stop()
+        start_server(home).stop()
         filler = fill_up(home / "data")
         try:
-            server = ServerProcess(home, extra=DEBUG)
+            server = start_server(home)
             server.stop()
         finally:
             os.remove(filler)
