@@ -15,14 +15,11 @@ state of the file system the file is on.
 """
 
 import errno
-import logging
 import os
 import sqlite3
 
 from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.lib.ws.errors import ApiError
-
-log = logging.getLogger(__name__)
 
 FULL = "full"
 READONLY = "readonly"

@@ -16,6 +16,7 @@ from tests.faults import fill_up, read_only, tmpfs
 from tests.support import ROOT, Client, ServerProcess, free_port, write_config
 
 DEBUG = "[debug]\ndisableicecast = True\n"
+QUIET = {"onTimeChanged"}  # the heartbeat, sent every second whatever happens
 STARTED = []   # every server of the running test, killed at its end (stop() ran unless it failed)
 
 
@@ -30,7 +31,6 @@ def start_server(home):
     server = ServerProcess(home, extra=DEBUG)
     STARTED.append(server)
     return server
-QUIET = {"onTimeChanged"}  # the heartbeat, sent every second whatever happens
 
 
 def add_songs(datadir, count=6):
