@@ -7,8 +7,10 @@ is left as it is, so a MusicDB 8 data directory is used unchanged.
 import base64
 import logging
 import os
+import re
 import secrets
 import tempfile
+import time
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +68,30 @@ def read_api_key(datadir):
     return key
 
 
+TEMP_SUFFIX = ".musicdb-tmp"
+# tempfile.mkstemp's names of older versions: <file>.<8 characters>.tmp
+_LEGACY_TEMP = re.compile(r"^.+\.[a-z0-9_]{8}\.tmp$")
+LEGACY_TEMP_AGE = 600  # seconds: an old-style temporary file this old belongs to no write
+
+
 def write_atomic(path, text, mode=0o644):
     """Write ``text`` to ``path`` so that a crash leaves the old or the new file, never half.
 
+    The temporary file is ``<file>.<pid>.<random>.musicdb-tmp`` next to
+    ``path``; one left by a killed process is removed at the next start
+    (:func:`remove_stale_temporaries`).
+
     Raises:
-        OSError: the file cannot be written.
+        OSError: the file cannot be written; its ``filename`` is ``path``
+            when the system named no file (a failed write or fsync).
     """
-    handle_fd, temp = tempfile.mkstemp(prefix=os.path.basename(path) + ".",
-                                       suffix=".tmp", dir=os.path.dirname(path) or ".")
+    directory = os.path.dirname(path) or "."
+    try:
+        handle_fd, temp = tempfile.mkstemp(prefix=f"{os.path.basename(path)}.{os.getpid()}.",
+                                           suffix=TEMP_SUFFIX, dir=directory)
+    except OSError as error:
+        error.filename = error.filename or path
+        raise
     try:
         with os.fdopen(handle_fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -81,9 +99,60 @@ def write_atomic(path, text, mode=0o644):
             os.fsync(handle.fileno())
         os.chmod(temp, mode)
         os.replace(temp, path)
-    except BaseException:
+    except BaseException as error:
         _remove_quietly(temp)
+        if isinstance(error, OSError):
+            error.filename = path
         raise
+
+
+def remove_stale_temporaries(datadir, clock=time.time):
+    """Remove what interrupted atomic writes left in ``datadir`` and its folders; returns the paths.
+
+    A temporary file of a live process (its PID in the name) stays: a
+    ``database import`` beside the server may be writing it right now.
+    Old-style names without a PID go when they are older than
+    :data:`LEGACY_TEMP_AGE`.
+    """
+    removed = []
+    for folder in ["."] + list(SUBDIRECTORIES):
+        directory = os.path.join(datadir, folder)
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(directory, name)
+            if _stale_temporary(path, name, clock()):
+                _remove_quietly(path)
+                removed.append(path)
+    for path in removed:
+        log.info("Removed %s, left by an interrupted write", path)
+    return removed
+
+
+def _stale_temporary(path, name, now):
+    if name.endswith(TEMP_SUFFIX):
+        parts = name[:-len(TEMP_SUFFIX)].rsplit(".", 2)
+        return len(parts) == 3 and parts[1].isdigit() and not _process_alive(int(parts[1]))
+    if _LEGACY_TEMP.match(name):
+        try:
+            return now - os.stat(path).st_mtime > LEGACY_TEMP_AGE
+        except OSError:
+            return False
+    return False
+
+
+def _process_alive(pid):
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _remove_quietly(path):

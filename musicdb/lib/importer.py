@@ -46,7 +46,6 @@ thread (the connection is not shared across threads).
 """
 
 import contextlib
-import fcntl
 import logging
 import os
 import time
@@ -58,6 +57,8 @@ from musicdb.lib.media import artwork as albumartwork
 from musicdb.lib.media import tags as metatags
 from musicdb.lib.db.sqlite import Database
 from musicdb.lib.musicdirectory import MusicDirectory, PathError, is_utf8, printable
+from musicdb.lib.pidlock import LockBusy, PidLock
+from musicdb.lib.storage import FULL, READONLY, StorageError, storage_error
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +136,7 @@ class AlbumResult:
     mtime: int
     songs: list
     artwork: str = None       # artwork name written (or kept), None if none found
+    fault: tuple = None       # (cause, path) when the artwork hit a full or read-only disk
 
 
 # -- the worker side --------------------------------------------------------------------
@@ -148,8 +150,11 @@ def read_album(job):
     except OSError:
         mtime = 0
     readable = any(song.status != FAILED for song in songs)
-    artwork = _album_artwork(job.artwork, albumdir, job.root, songs) if job.artwork and readable \
-        else None
+    try:
+        artwork = _album_artwork(job.artwork, albumdir, job.root, songs) \
+            if job.artwork and readable else None
+    except StorageError as fault:   # the importer stops at once, with this reason
+        return AlbumResult(job.path, mtime, songs, None, (fault.cause, fault.path))
     return AlbumResult(job.path, mtime, songs, artwork)
 
 
@@ -180,6 +185,7 @@ def _album_artwork(job, albumdir, root, songs):
         try:
             albumartwork.complete_scales(job.directory, job.current, job.scales)
         except albumartwork.ArtworkError as error:
+            _raise_storage_fault(error)
             log.warning("%s: %s", albumdir, error)
         return job.current
     data = _embedded_cover(root, songs) or _cover_file_data(albumdir)
@@ -188,8 +194,17 @@ def _album_artwork(job, albumdir, root, songs):
     try:
         return albumartwork.write_artwork(data, job.directory, job.name, job.scales)
     except albumartwork.ArtworkError as error:
+        _raise_storage_fault(error)
         log.warning("%s: no artwork: %s", albumdir, error)
         return None
+
+
+def _raise_storage_fault(error):
+    """Raise a StorageError when ``error`` comes from a full or read-only disk: every
+    later album would fail the same way, and one clear line beats a warning per album."""
+    fault = storage_error(error.__cause__) if isinstance(error.__cause__, OSError) else None
+    if fault is not None and fault.cause in (FULL, READONLY):
+        raise fault from None
 
 
 def _embedded_cover(root, songs):
@@ -279,6 +294,7 @@ class Importer:
     Raises (from :meth:`run`):
         PathError: the path leaves the music directory or is no artist/album/song.
         DatabaseError: a write failed (the album in progress is rolled back).
+        StorageError: the disk of the data directory is full or read-only.
     """
 
     def __init__(self, cfg, database, pool=None, progress=None):
@@ -366,6 +382,8 @@ class Importer:
     # -- writing ----------------------------------------------------------------------
 
     def _store(self, result):
+        if result.fault:
+            raise StorageError(*result.fault)
         self._count(result)
         row = self.albums.get(result.path)
         changed = [song for song in result.songs if song.status == READ]
@@ -525,7 +543,7 @@ def import_music(cfg, database, path="", pool=None, progress=None):
             importer.close()
 
 
-class ImportBusy(RuntimeError):
+class ImportBusy(LockBusy):
     """Another import into the same data directory is running."""
 
 
@@ -535,22 +553,23 @@ def exclusive_import(datadir):
 
     Two imports at once (a cron job and a user) would both see the same new
     album as missing from the database and both add it.  The lock is an
-    ``flock``: the kernel drops it when the holder dies, so a killed import
-    never blocks the next one.
+    ``flock`` (:class:`~musicdb.lib.pidlock.PidLock`): the kernel drops it
+    when the holder dies, so a killed import never blocks the next one.  A
+    server beside the import is fine: it holds ``server.lock``, not this one.
 
     Raises:
-        ImportBusy: another process (or import) holds the lock.
+        ImportBusy: another process (or import) holds the lock; the message
+            names its PID.
     """
-    handle = os.open(os.path.join(datadir, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o664)
+    lock = PidLock(os.path.join(datadir, LOCK_FILE), "another import")
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ImportBusy("another import into this data directory is running; "
-                             "try again when it has finished") from None
+        lock.acquire()
+    except LockBusy as busy:
+        raise ImportBusy(f"{busy}; try again when it has finished", busy.pid) from None
+    try:
         yield
     finally:
-        os.close(handle)
+        lock.release()
 
 
 # -- removal and checks -------------------------------------------------------------------

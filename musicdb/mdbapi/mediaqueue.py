@@ -9,7 +9,9 @@ current song/video.
 Every change runs inside :meth:`MediaQueue._change`, which ends in
 :meth:`MediaQueue._commit`: save the whole queue atomically (an empty queue
 as the bare header), then announce it, so a restart - or ``kill -9`` -
-brings back what the clients saw last.  The announcement is exactly one
+brings back what the clients saw last.  A change that cannot be saved (a
+full or read-only disk) is undone in memory, announced to nobody and
+raised as :class:`~musicdb.lib.storage.StorageError` to the caller.  The announcement is exactly one
 ``…QueueChanged``, preceded by ``…Changed`` (``onSongChanged``) whenever
 entry 0 is another entry than before: the WebUI refreshes its current-song
 display only then, so a song added to an empty queue must say so too.  A
@@ -29,6 +31,7 @@ import gevent
 import gevent.lock
 
 from musicdb.lib import statecsv
+from musicdb.lib.storage import StorageError, storage_error
 
 from . import events
 
@@ -71,17 +74,21 @@ class MediaQueue:
         """The head entry (a copy); an empty queue gets one random entry first.
 
         Head entries whose song/video no longer exists are dropped.  Returns
-        None when the queue stays empty (or random fills are off).  An
+        None when the queue stays empty (or random fills are off, or the
+        fill cannot be saved).  An
         existing head is returned without the lock: the audio stream asks
         ten times a second and must not wait while a client's change is
         being saved.
         """
         if self._entries and self.lookup(self._entries[0][self.KEY]) is not None:
             return self._head()
-        with self._change():
-            self._drop_missing_head()
-            if not self._entries and self.can_fill():
-                self._fill(1)
+        try:
+            with self._change():
+                self._drop_missing_head()
+                if not self._entries and self.can_fill():
+                    self._fill(1)
+                return self._head()
+        except StorageError:   # logged; a reader gets the head as it is stored
             return self._head()
 
     # -- changes ----------------------------------------------------------------------
@@ -254,7 +261,11 @@ class MediaQueue:
     def _change(self):
         """Hold the lock for one change; the outermost change then commits, if the entries differ.
 
-        An exception inside leaves the change unsaved and unannounced.
+        An exception inside, or a save that fails, puts the entries back as
+        they were (as they are stored) and announces nothing.
+
+        Raises:
+            StorageError: the queue file cannot be written.
         """
         with self._lock:
             outermost = self._depth == 0
@@ -262,10 +273,18 @@ class MediaQueue:
             self._depth += 1
             try:
                 yield
+            except BaseException:
+                if outermost:
+                    self._entries = before
+                raise
             finally:
                 self._depth -= 1
             if outermost and self._entries != before:
-                self._commit(head)
+                try:
+                    self._commit(head)
+                except StorageError:
+                    self._entries = before
+                    raise
 
     def _shown_head(self):
         """The entry ID of the head clients are told about (subclasses may hide it)."""
@@ -274,10 +293,10 @@ class MediaQueue:
     def _commit(self, head_before):
         """Save, then announce: a new head first, then the queue change.
 
-        A change that could not be saved is not announced.
+        Raises:
+            StorageError: the save failed; nothing is announced.
         """
-        if not self._save():
-            return
+        self._save()
         if self._shown_head() != head_before:
             events.emit(self.HEAD_CHANGED)
         events.emit(self.CHANGED)
@@ -288,9 +307,10 @@ class MediaQueue:
         try:
             statecsv.write_table(self.path, ("EntryID", self.COLUMN, "IsRandom"), rows)
         except OSError as error:
-            log.error("Cannot save the queue to %s: %s", self.path, error)
-            return False
-        return True
+            refusal = storage_error(error, self.path, always=True)
+            log.error("Cannot save the queue to %s: %s; the change is undone", self.path,
+                      refusal.reason)
+            raise refusal from None
 
     def _from_row(self, row):
         return {"entryid": int(row["EntryID"]), self.KEY: int(row[self.COLUMN]),

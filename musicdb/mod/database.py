@@ -47,6 +47,7 @@ from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.lib.db.trackerdb import TrackerDatabase
 from musicdb.lib.media.errors import MediaError
 from musicdb.lib.musicdirectory import PathError
+from musicdb.lib.storage import StorageError, storage_error
 from musicdb.mdbapi import events
 from musicdb.mdbapi.app import App
 from musicdb.taskmanagement import libraryimport
@@ -80,8 +81,9 @@ def run(args, cfg):
     try:
         return command(args, cfg)
     except (PathError, LookupError, DatabaseError, OSError, MediaError,
-            importer.ImportBusy) as error:
-        print(f"musicdb: {error}", file=sys.stderr)
+            importer.ImportBusy, StorageError) as error:
+        refusal = storage_error(error)
+        print(f"musicdb: {refusal.reason if refusal else error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # every album stored so far is complete
         print("musicdb: interrupted; what was stored is consistent, run the command again "

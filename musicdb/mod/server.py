@@ -1,16 +1,21 @@
-"""``musicdb server``: prepare the data directory, open the databases and serve."""
+"""``musicdb server``: claim and prepare the data directory, open the databases and serve.
+
+The data directory is checked first (:func:`musicdb.mdbapi.datafiles.claim`):
+a read-only one, a file the server cannot write, or another server on it
+ends the start with one line and exit code 1, before anything listens.
+"""
 
 import logging
 import os
 import sys
 
-from musicdb.lib import datadir
+from musicdb.lib import datadir, storage
 from musicdb.lib.cfg.randy import RandyConfigFile
 from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.lib.media import artwork
 from musicdb.lib.media.errors import MediaError
-from musicdb.mdbapi import server
+from musicdb.mdbapi import datafiles, server
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +27,19 @@ def add_arguments(parser):
 def run(args, cfg):
     data = cfg.directories.data
     try:
+        lock = datafiles.claim(data)
+    except datafiles.StartRefused as refusal:
+        print(f"musicdb: {refusal}", file=sys.stderr)
+        return 1
+    try:
         datadir.prepare(data, cfg.websocket.port)
         # The WebUI shows it for albums without artwork, before any import made it.
         artwork.ensure_default_artwork(os.path.join(data, "webdata", "artwork"))
         database = MusicDatabase(os.path.join(data, "music.db"))
     except (OSError, DatabaseError, MediaError) as error:
-        print(f"musicdb: {error}", file=sys.stderr)
+        refusal = storage.storage_error(error)
+        print(f"musicdb: {refusal.reason if refusal else error}", file=sys.stderr)
+        lock.release()
         return 1
     if getattr(args, "local_home", False) and os.environ.get("MUSICDB_DEMO", "1") != "0":
         _import_demo(cfg, database)
@@ -38,6 +50,7 @@ def run(args, cfg):
         server.Shutdown(forced=True)
     if not server.StartWebSocketServer():
         server.Shutdown(forced=True)
+    datafiles.DiskWatch(data).start()   # lives as long as the process, as the lock does
     _announce(cfg)
     server.Run()
     return 0

@@ -34,6 +34,7 @@ import gevent.lock
 from gevent.queue import Queue
 
 from musicdb.lib.service import Service
+from musicdb.lib.storage import storage_error
 from musicdb.mdbapi import events
 from musicdb.taskmanagement.store import TaskStore
 from musicdb.taskmanagement.task import (
@@ -229,7 +230,12 @@ class TaskManager(Service):
         try:
             result = tasktype.run(RunningTask(self, task), self.app)
         except Exception as error:
-            log.exception("Task %s (%s) failed", task.type, task.id)
+            fault = storage_error(error)
+            if fault is not None:   # a full or read-only disk: one line, no traceback
+                error = fault
+                log.error("Task %s (%s) failed: %s", task.type, task.id, fault.reason)
+            else:
+                log.exception("Task %s (%s) failed", task.type, task.id)
             self._commit(task, state=tasktype.failed, reason=describe(error))
             self._settle(task, outcome, error=error)
             if reraise:
@@ -283,7 +289,8 @@ class TaskManager(Service):
             try:
                 self._io(self.store.save, snapshot)
             except OSError as error:
-                log.error("Cannot save task %s: %s", task.id, error)
+                log.error("Cannot save task %s: %s; the change is not announced", task.id,
+                          storage_error(error, always=True).reason)
                 return
             events.emit(events.TASK_CHANGED, snapshot)
 

@@ -5,6 +5,7 @@ import os
 import pytest
 
 from musicdb.lib import statecsv
+from musicdb.lib.storage import StorageError
 from musicdb.mdbapi import events
 from musicdb.mdbapi.blacklist import BlackLists
 from musicdb.mdbapi.songqueue import SongQueue
@@ -367,8 +368,11 @@ def test_a_change_that_cannot_be_saved_is_not_announced(songqueue, songs, notifi
     def full_disk(path, header, rows):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(statecsv, "write_table", full_disk)
-    songqueue.add(songs[0], "last")
+    before = songqueue.entries()
+    with pytest.raises(StorageError, match="disk is full"):
+        songqueue.add(songs[0], "last")
     assert queue_events(notifications) == []
+    assert songqueue.entries() == before
 
 
 # -- several songs in one change (an album) ---------------------------------------------------

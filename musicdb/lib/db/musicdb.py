@@ -353,7 +353,7 @@ class MusicDatabase(Database):
             cursor.row_factory = None
             return cursor.execute(sql, params)
         except sqlite3.Error as error:
-            raise DatabaseError(f"{self.path}: {error}") from None
+            raise DatabaseError(f"{self.path}: {error}", self.path, error) from None
 
     # == Write methods: import, update and removal of library entries ==============
     # (developer IMPORT; used by musicdb.lib.importer and `musicdb database`.)

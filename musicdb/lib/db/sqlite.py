@@ -22,7 +22,16 @@ BUSY_TIMEOUT_MS = 5000
 
 
 class DatabaseError(Exception):
-    """A database could not be opened or a statement failed; the text says why."""
+    """A database could not be opened or a statement failed; the text says why.
+
+    ``path`` is the database file, ``cause`` the ``sqlite3.Error`` behind it
+    (``musicdb.lib.storage.storage_error`` tells a full or read-only disk by it).
+    """
+
+    def __init__(self, message, path=None, cause=None):
+        super().__init__(message)
+        self.path = path
+        self.cause = cause
 
 
 class Database:
@@ -44,7 +53,7 @@ class Database:
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as error:
-            raise DatabaseError(f"{path}: cannot open database: {error}") from None
+            raise DatabaseError(f"{path}: cannot open database: {error}", path, error) from None
 
     @contextlib.contextmanager
     def transaction(self):
@@ -66,7 +75,19 @@ class Database:
                 raise
             self._depth -= 1
             if outermost:
-                self._run("COMMIT")
+                self._commit()
+
+    def _commit(self):
+        """COMMIT; a failed one (a full disk) is rolled back, so the connection stays usable."""
+        try:
+            self._run("COMMIT")
+        except DatabaseError:
+            if self.conn.in_transaction:
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error as error:
+                    log.error("%s: cannot roll back a failed commit: %s", self.path, error)
+            raise
 
     def execute(self, sql, params=()):
         """Run one statement and return the cursor (its ``lastrowid``, ``rowcount``)."""
@@ -78,7 +99,7 @@ class Database:
             try:
                 return self.conn.executemany(sql, seq)
             except sqlite3.Error as error:
-                raise DatabaseError(f"{self.path}: {error}") from None
+                raise DatabaseError(f"{self.path}: {error}", self.path, error) from None
 
     def rows(self, sql, params=()):
         """All rows of a query as a list of plain dicts."""
@@ -107,10 +128,10 @@ class Database:
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise DatabaseError(f"{self.path}: the database is locked by another "
-                                    "process for too long; try again") from None
-            raise DatabaseError(f"{self.path}: {error}") from None
+                                    "process for too long; try again", self.path, error) from None
+            raise DatabaseError(f"{self.path}: {error}", self.path, error) from None
         except sqlite3.Error as error:
-            raise DatabaseError(f"{self.path}: {error}") from None
+            raise DatabaseError(f"{self.path}: {error}", self.path, error) from None
 
 
 def apply_schema(db, schema, meta_version, label):

@@ -232,8 +232,10 @@ class FrameParser:
 
     ``feed(data)`` returns the frames that are complete; ``finish()`` returns
     the last ones once the stream ended.  The first frame fixes the format
-    (MPEG version, layer, sample rate); :attr:`first` is its header, and
-    :attr:`skipped` counts the bytes dropped as tags or garbage.
+    (MPEG version, layer, sample rate); :attr:`first` is its header,
+    :attr:`skipped` counts the bytes dropped as tags or garbage, and
+    :attr:`garbage_run` the garbage since the last frame (a file damaged in
+    the middle shows as a long run).
     """
 
     def __init__(self):
@@ -243,6 +245,7 @@ class FrameParser:
         self.first = None
         self._info_checked = False
         self.skipped = 0
+        self.garbage_run = 0    # bytes of garbage (not tags) since the last frame
 
     def feed(self, data):
         """Add bytes; returns the list of frames completed by them."""
@@ -269,10 +272,13 @@ class FrameParser:
                 break
             kind, size, header = step
             if kind == "frame":
+                self.garbage_run = 0
                 frame = self._accept(bytes(buf[pos:pos + size]), header)
                 if frame is not None:
                     frames.append(frame)
             else:
+                if kind == "garbage":
+                    self.garbage_run += min(size, len(buf) - pos)
                 self.skipped += min(size, len(buf) - pos)
                 self._skip = max(0, pos + size - len(buf))
             pos = min(pos + size, len(buf))
@@ -280,7 +286,7 @@ class FrameParser:
         return frames
 
     def _step(self, buf, pos, final):
-        """What comes at ``pos``: ("frame"|"skip", size, header), or None to wait for data."""
+        """What comes at ``pos``: ("frame"|"skip"|"garbage", size, header), or None to wait for data."""
         if pos >= len(buf):
             return None
         size = tag_size(buf, pos)
@@ -300,7 +306,7 @@ class FrameParser:
         if header is not None and not final and self._undecided(buf, pos, header):
             return None
         self._synced = False
-        return "skip", self._garbage(buf, pos + 1), None
+        return "garbage", self._garbage(buf, pos + 1), None
 
     def _plausible(self, buf, pos, header, final):
         """A header counts if it fits the stream and, after a lost sync, the next one agrees."""

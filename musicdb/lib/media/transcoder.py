@@ -31,6 +31,9 @@ from musicdb.lib.media.errors import MediaError, convert_error
 log = logging.getLogger(__name__)
 
 READ_SIZE = 64 * 1024
+# Garbage after the first frame, in bytes, that makes a file damaged, not merely
+# untidy: real files have a few stray bytes at most, a 320 kbit/s second is 40 KiB.
+MAX_GARBAGE = 64 * 1024
 QUEUE_FRAMES = 256          # about 6.7 s at 44.1 kHz: smooths slow disks and ffmpeg start
 STDERR_KEEP = 2000          # characters of ffmpeg's error output kept for the log
 _END = object()
@@ -199,6 +202,9 @@ class FrameSource:
                           self.path, self.fmt.samplerate)
                 return self._transcode()
             count += self._put(frames)
+            if parser.first is not None and parser.garbage_run > MAX_GARBAGE:
+                raise TranscodeError(f"the file is damaged: no MPEG audio frame in "
+                                     f"{parser.garbage_run} bytes after {count} frames")
             if not data:
                 if count == 0 and (self.ffmpeg or find_ffmpeg()):
                     return self._transcode()    # e.g. free-format bitrate: ffmpeg may read it

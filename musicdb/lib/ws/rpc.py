@@ -16,6 +16,8 @@ is then rejected before the handler runs, so it changes nothing.
 import logging
 from dataclasses import dataclass, field
 
+from musicdb.lib.storage import storage_error
+
 from . import protocol
 from .errors import ApiError, InternalError, InvalidArguments, UnknownFunction
 
@@ -81,16 +83,24 @@ class HandlerTable:
     def dispatch(self, packet, app, caller=None):
         """Execute one checked packet; returns ``[(recipients, packet), ...]`` to send.
 
-        Every failure becomes one error notification for the sender and nothing else.
+        Every failure becomes one error notification for the sender and nothing else;
+        an ``OSError`` or database error of a full or read-only disk becomes a
+        ``StorageError`` that says so (:func:`musicdb.lib.storage.storage_error`).
         """
         try:
             return self._execute(packet, app, caller)
         except ApiError as error:
             log.warning("Rejected %s %s: %s", packet.get("method"), packet.get("fncname"), error)
             return [(SENDER, protocol.error_notification(error, packet))]
-        except Exception:
-            log.exception("Function %s failed", packet.get("fncname"))
-            error = InternalError(f"Function \"{packet.get('fncname')}\" failed on the server")
+        except Exception as failure:
+            error = storage_error(failure)
+            if error is not None:   # a full or read-only disk: say so, not "failed"
+                log.warning("Rejected %s %s: %s", packet.get("method"), packet.get("fncname"),
+                            error)
+            else:
+                log.exception("Function %s failed", packet.get("fncname"))
+                error = InternalError(
+                    f"Function \"{packet.get('fncname')}\" failed on the server")
             return [(SENDER, protocol.error_notification(error, packet))]
 
     def _entry(self, name):

@@ -27,6 +27,7 @@ import gevent
 import gevent.event
 
 from musicdb.lib.service import Service
+from musicdb.lib.storage import StorageError
 from musicdb.lib.media.transcoder import FrameSource, StreamFormat, find_ffmpeg
 from musicdb.mdbapi import events
 from .broadcast import Broadcaster, icy_metadata
@@ -302,12 +303,15 @@ class AudioStream(Service):
         """Run one step; an exception is logged (rate-limited) and the song given up."""
         try:
             return function(*args)
-        except Exception:
+        except Exception as error:
             now = time.monotonic()
             if now - self._last_error_log >= ERROR_LOG_INTERVAL:
                 self._last_error_log = now
-                log.exception("Audio stream: %s failed; going on with silence",
-                              getattr(function, "__name__", function))
+                if isinstance(error, StorageError):   # the queue could not be saved: no bug
+                    log.error("Audio stream: the queue cannot move on: %s", error.reason)
+                else:
+                    log.exception("Audio stream: %s failed; going on with silence",
+                                  getattr(function, "__name__", function))
             self._close_source()
             self._entry = None
             self._retry_at = now + IDLE_RETRY

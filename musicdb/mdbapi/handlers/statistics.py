@@ -10,6 +10,7 @@ so two clients liking a song at once both count.
 import logging
 
 from musicdb.lib.db.sqlite import DatabaseError
+from musicdb.lib.storage import storage_error
 from musicdb.lib.ws.errors import NotFound
 
 from . import handler
@@ -44,7 +45,12 @@ def update_video_statistic(args, app):
 
 
 def _cut(app, target, mediaid, related):
-    """Delete one relation; a failing tracker database is logged, not reported (as in MusicDB 8)."""
+    """Delete one relation; a failing tracker database is logged, not reported (as in MusicDB 8),
+    except a full or read-only disk: the caller learns that nothing was cut.
+
+    Raises:
+        StorageError: the tracker database cannot be written.
+    """
     if app.cfg.debug.disabletracker:
         return
     if isinstance(related, bool) or not isinstance(related, int) or not 0 < related <= MAX_ID:
@@ -53,6 +59,9 @@ def _cut(app, target, mediaid, related):
     try:
         app.trackerdb.cut_relation(target, mediaid, related)
     except DatabaseError as error:
+        refusal = storage_error(error)
+        if refusal is not None:
+            raise refusal from None
         log.error("Cannot cut the %s relation %d - %d: %s", target, mediaid, related, error)
 
 
