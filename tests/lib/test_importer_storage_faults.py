@@ -4,7 +4,6 @@ import os
 import shutil
 
 from tests.faults import fill_up, tmpfs
-from tests.library.fixtures import demo_library, library_home  # noqa: F401 (fixtures)
 
 
 def test_an_import_onto_a_full_disk_says_so_in_one_line(library_home):

@@ -4,7 +4,7 @@ import random
 
 from musicdb.lib.media import mp3
 from musicdb.lib.media.transcoder import MAX_GARBAGE, FrameSource, StreamFormat
-from tests.lib.media.helpers import encode_tone, needs_ffmpeg
+from tests.support.media import encode_tone, needs_ffmpeg
 
 
 def drain(source):
