@@ -63,6 +63,7 @@ class SourceConfig:
     samplerate: int = 44100
     channels: int = 2
     timeout: float = 10.0           # connecting, and waiting for an answer
+    send_buffer: int = 0            # the socket's send buffer in bytes; 0: the system's
     verify_tls: bool = True
 
     def __post_init__(self):
@@ -125,10 +126,10 @@ def parse_head(data):
     Returns None while the head is incomplete.  Raises IcecastError when the
     bytes are not an HTTP answer (old servers answer ``OK2``, taken as 200).
     """
+    if data.startswith(b"OK2") and b"\n" in data:
+        return 200, "OK2", {}, data[data.index(b"\n") + 1:]
     end = data.find(b"\r\n\r\n")
     if end < 0:
-        if data.startswith(b"OK2") and b"\n" in data:
-            return 200, "OK2", {}, data[data.index(b"\n") + 1:]
         if len(data) > MAX_HEAD:
             raise IcecastError("Icecast's answer has no end of its header")
         return None
@@ -155,10 +156,16 @@ def refusal(config, status, reason, body):
     return IcecastError(f"Icecast answered {status} {reason}{detail} for mount {config.mount}")
 
 
-def _connect(config):
-    """A connected socket (TLS-wrapped if configured); raises IcecastError."""
+def _connect(config, send_buffer=0):
+    """A connected socket (TLS-wrapped if configured); raises IcecastError.
+
+    ``send_buffer`` limits the socket's send buffer: Linux grows it to
+    megabytes, which would hide a stalled Icecast for minutes.
+    """
     try:
         sock = socket.create_connection((config.host, config.port), timeout=config.timeout)
+        if send_buffer:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
     except OSError as error:
         raise IcecastError(f"cannot connect to Icecast at {config.host}:{config.port}: "
                            f"{error.strerror or error}") from None
@@ -208,7 +215,7 @@ class SourceConnection:
 
     def open(self):
         """Connect, send the head and wait until Icecast accepts the source."""
-        self.sock = _connect(self.config)
+        self.sock = _connect(self.config, self.config.send_buffer)
         try:
             self.sock.sendall(source_request(self.config))
             rest = b""

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 RETRY_FIRST = 1.0       # seconds before the first retry; doubled up to retrymax
 STABLE_AFTER = 10.0     # a connection that lasted this long resets the back-off
 DROP_LOG_INTERVAL = 10.0
+SEND_BUFFER_SECONDS = 1.0   # the source socket's own buffer (Linux doubles it)
 
 OFF, CONNECTING, CONNECTED, RETRYING = "off", "connecting", "connected", "retrying"
 
@@ -137,6 +138,7 @@ class IcecastFeed(Service):
                 self._connect()
                 self._pump()
             except IcecastError as error:
+                self._report_drops()
                 self._close_connection()
                 if time.monotonic() - started >= STABLE_AFTER:
                     delay = RETRY_FIRST
@@ -169,6 +171,7 @@ class IcecastFeed(Service):
             self._connection = None
 
     def _report_drops(self):
+        """A warning (at most every DROP_LOG_INTERVAL s) when the sink dropped audio."""
         now = time.monotonic()
         if self.sink.dropped > self._reported_drops and now - self._last_drop_log >= DROP_LOG_INTERVAL:
             seconds = (self.sink.dropped - self._reported_drops) / (self.config.bitrate * 125)
@@ -228,7 +231,8 @@ def source_config(cfg, fmt):
                         name=section.name, description=section.description,
                         genre=section.genre, url=section.url, public=section.public,
                         bitrate=fmt.bitrate, samplerate=fmt.samplerate,
-                        timeout=section.timeout)
+                        timeout=section.timeout,
+                        send_buffer=int(SEND_BUFFER_SECONDS * fmt.bitrate * 125))
 
 
 _slot = ServiceSlot()
