@@ -173,7 +173,8 @@ class IcecastFeed(Service):
     def _report_drops(self):
         """A warning (at most every DROP_LOG_INTERVAL s) when the sink dropped audio."""
         now = time.monotonic()
-        if self.sink.dropped > self._reported_drops and now - self._last_drop_log >= DROP_LOG_INTERVAL:
+        due = now - self._last_drop_log >= DROP_LOG_INTERVAL
+        if self.sink.dropped > self._reported_drops and due:
             seconds = (self.sink.dropped - self._reported_drops) / (self.config.bitrate * 125)
             log.warning("Icecast feed %s does not keep up: %.1f s of audio dropped for it",
                         self.config.where, seconds)

@@ -10,8 +10,10 @@ import subprocess
 import pytest
 
 from tests.icecast_server import IcecastServer, needs_icecast
-from tests.stream.conftest import (FFMPEG, encode_song, frames_of, listen, needs_ffmpeg,  # noqa: F401
-                                   song_files, stream_home, stream_server, ws_client)
+# The stream tests' fixtures (imported, so pytest finds them for this folder too).
+from tests.stream.conftest import (FFMPEG, encode_song, frames_of, listen,  # noqa: F401
+                                   needs_ffmpeg, song_files, stream_home, stream_server,
+                                   ws_client)
 from tests.support import poll
 
 pytestmark = [needs_icecast, needs_ffmpeg]

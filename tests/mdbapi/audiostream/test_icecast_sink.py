@@ -5,6 +5,7 @@ import threading
 
 from musicdb.mdbapi.audiostream.broadcast import Broadcaster, icy_metadata, icy_title
 from musicdb.mdbapi.audiostream.icecast import SinkBuffer
+# The stream tests' fixtures (imported, so pytest finds them for this folder too).
 from tests.stream.conftest import (listen, needs_ffmpeg, song_files, stream_home,  # noqa: F401
                                    stream_server, ws_client)
 from tests.support import poll
