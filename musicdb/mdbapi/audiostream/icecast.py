@@ -92,13 +92,13 @@ class IcecastFeed(Service):
 
     name = "Icecast feed"
 
-    def __init__(self, broadcaster, config, limit, retrymax=60.0):
+    def __init__(self, broadcaster, config, limit, retrymax=60.0, off_reason="not started"):
         super().__init__()
         self.broadcaster = broadcaster
         self.config = config
         self.retrymax = retrymax
         self.sink = SinkBuffer(limit)
-        self._state, self._reason = OFF, "not started"
+        self._state, self._reason = OFF, off_reason
         self._connection = None
         self._title = ""
         self._sent_title = None
@@ -245,8 +245,10 @@ def start_feed(app, stream):
     if section is None or not section.enable:
         return None
     if not stream.enabled:
-        log.info("Icecast feed not started: the audio stream is disabled ([debug] disableicecast)")
-        return IcecastFeed(stream.broadcaster, source_config(app.cfg, stream.fmt), 0)
+        reason = "the audio stream is disabled ([debug] disableicecast)"
+        log.info("Icecast feed not started: %s", reason)
+        return IcecastFeed(stream.broadcaster, source_config(app.cfg, stream.fmt), 0,
+                           off_reason=reason)
     limit = int(section.buffer * stream.fmt.bitrate * 125)
     return _slot.start(lambda: IcecastFeed(stream.broadcaster, source_config(app.cfg, stream.fmt),
                                            limit, section.retrymax))

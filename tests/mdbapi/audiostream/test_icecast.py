@@ -164,3 +164,15 @@ def test_a_musicdb8_icecast_section_does_not_push_anywhere(
         "isconnected", "isplaying", "song", "album", "artist", "songtags", "albumtags",
         "hasqueue"]
     assert "Icecast feed" not in server.log()
+
+
+def test_with_the_stream_disabled_the_feed_is_off_and_says_why(
+        icecast, stream_home, stream_server, ws_client):
+    """[debug] disableicecast leaves the feed off; the API names the reason."""
+    ice = icecast()
+    server = stream_server(feed_config(ice) + "[debug]\ndisableicecast = True\n")
+    client = ws_client(server)
+    state = feed_state(client)
+    assert state == {"state": "off",
+                     "reason": "the audio stream is disabled ([debug] disableicecast)"}
+    assert ice.source("/live") is None
