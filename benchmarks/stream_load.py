@@ -4,7 +4,7 @@
 Usage::
 
     python benchmarks/stream_load.py [--listeners 50,200] [--duration 60] [--ws-clients 0]
-                                     [--import-songs 0]
+                                     [--import-songs 0] [--icecast]
 
 For each listener count a fresh server (real process, 127.0.0.1, log level
 WARNING) streams a queue of 320 kbit/s MP3 songs (30 s sine tones made by
@@ -25,6 +25,19 @@ Printed per run, measured after a 3 s warm-up:
 * listeners that were dropped or refused.
 
 Aim (issue 4): 200 listeners under 25 % of one core, no gap over 250 ms.
+
+``--icecast`` (issue 15) measures our stream against Icecast on the same
+machine: per listener count one server feeds a real ``icecast2``
+(``[icecastsource]``, :mod:`tests.icecast_server`) for the whole run, and
+two phases of ``--duration`` each follow: first N listeners on Icecast's
+mount (Icecast's CPU, and the server's while it only feeds), then N on our
+``/stream`` (the server's CPU).  Per listener: Icecast's CPU / N, and ours
+as the server's CPU in the second phase less the first, / N.  Aims: 1,000
+listeners on our ``/stream`` within one core and no gap over 250 ms; our CPU
+per listener within 3x of Icecast's.  The figures (issue 15: 1,000
+listeners on ours 21.7 % of one core, 1.3x Icecast's CPU per listener, one
+267 ms gap on a shared machine) and the command are in the README
+("Scaling").
 
 Measured (issue 17) with exactly this command, 320 kbit/s songs, on the
 development VM (``nproc``: 2; ``lscpu``: AMD EPYC), shared with six other
@@ -112,12 +125,12 @@ def cpu_seconds(pid):
 class Listeners:
     """``count`` raw HTTP/1.0 stream listeners, all read by one thread."""
 
-    def __init__(self, port, count):
+    def __init__(self, port, count, path="/stream"):
         self.selector = selectors.DefaultSelector()
         self.stats = []
         for _ in range(count):
             sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-            sock.sendall(b"GET /stream HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            sock.sendall(f"GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
             sock.setblocking(False)
             stat = {"head": b"", "bytes": 0, "last": None, "gap": 0.0, "closed": False,
                     "status": None}
@@ -225,17 +238,73 @@ def run_once(count, duration, ws_clients, parent, import_songs=0):
 
 
 def report(count, ws_clients, wall, cpu, stats):
+    print(f"{count:4d} listeners, {ws_clients} ws clients, {wall:.0f} s: "
+          f"server CPU {100 * cpu / wall:5.1f} % of one core; {delivery(count, wall, stats)}",
+          flush=True)
+
+
+def delivery(count, wall, stats):
+    """Bytes per listener against the bitrate, the largest gaps, the listeners lost (text)."""
     alive = [s for s in stats if s["status"] == 200 and not s["closed"]]
     expected = BITRATE * 125 * wall
     ratios = sorted(s["bytes"] / expected for s in alive) or [0.0]
     gaps = sorted(s["gap"] for s in alive) or [0.0]
     p99 = gaps[min(len(gaps) - 1, int(len(gaps) * 0.99))]
-    print(f"{count:4d} listeners, {ws_clients} ws clients, {wall:.0f} s: "
-          f"server CPU {100 * cpu / wall:5.1f} % of one core; "
-          f"bytes/listener vs {BITRATE} kbit/s: min {ratios[0]:.3f} "
-          f"median {ratios[len(ratios) // 2]:.3f} max {ratios[-1]:.3f}; "
-          f"largest gap {1000 * gaps[-1]:.0f} ms (p99 {1000 * p99:.0f} ms); "
-          f"dropped/refused {count - len(alive)}", flush=True)
+    return (f"bytes/listener vs {BITRATE} kbit/s: min {ratios[0]:.3f} "
+            f"median {ratios[len(ratios) // 2]:.3f} max {ratios[-1]:.3f}; "
+            f"largest gap {1000 * gaps[-1]:.0f} ms (p99 {1000 * p99:.0f} ms); "
+            f"dropped/refused {count - len(alive)}")
+
+
+def measure_phase(server, port, path, count, duration, icecast=None):
+    """``count`` listeners on ``port``/``path`` for ``duration`` s after the warm-up:
+    ``(wall, server CPU s, Icecast CPU s, listener stats)``."""
+    listeners = Listeners(port, count, path)
+    time.sleep(WARMUP)
+    listeners.start_measuring()
+    wall_start, cpu_start = time.monotonic(), cpu_seconds(server.proc.pid)
+    ice_start = icecast.cpu_seconds() if icecast else 0.0
+    time.sleep(duration)
+    wall, cpu = time.monotonic() - wall_start, cpu_seconds(server.proc.pid) - cpu_start
+    ice = icecast.cpu_seconds() - ice_start if icecast else 0.0
+    listeners.measuring = False
+    listeners.stop()
+    return wall, cpu, ice, listeners.stats
+
+
+def run_icecast(count, duration, parent):
+    """Phase 1: ``count`` listeners on Icecast fed by our server; phase 2: as many on ours."""
+    from tests.icecast_server import IcecastServer
+    icecast = IcecastServer(clients=count + 10).start()
+    home, songids = make_home(parent)
+    server = ServerProcess(home, extra=EXTRA + f"[icecastsource]\nenable = True\n"
+                                               f"port = {icecast.port}\nmount = /live\n"
+                                               f"password = {icecast.password}\n")
+    try:
+        control = Client(server)
+        for index in range(math.ceil((2 * (duration + WARMUP) + 10) / SONG_SECONDS)):
+            control.request("AddSongToQueue", {"songid": songids[index % len(songids)],
+                                               "position": "last"})
+        control.send("call", "SetAudioStreamState", {"state": "play"})
+        deadline = time.monotonic() + 15
+        while icecast.source("/live") is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        feed_wall, feed_cpu, ice_cpu, ice_stats = measure_phase(
+            server, icecast.port, "/live", count, duration, icecast)
+        wall, cpu, _, our_stats = measure_phase(server, server.port, "/stream", count, duration)
+        control.close()
+        print(f"{count:4d} listeners on Icecast, {feed_wall:.0f} s: Icecast CPU "
+              f"{100 * ice_cpu / feed_wall:5.1f} % of one core "
+              f"({1e3 * ice_cpu / feed_wall / count:.3f} ms/s per listener); our server meanwhile "
+              f"(stream + feed) {100 * feed_cpu / feed_wall:5.1f} %; "
+              f"{delivery(count, feed_wall, ice_stats)}", flush=True)
+        ours = max(0.0, cpu / wall - feed_cpu / feed_wall)
+        print(f"{count:4d} listeners on our /stream, {wall:.0f} s: server CPU "
+              f"{100 * cpu / wall:5.1f} % of one core ({1e3 * ours / count:.3f} ms/s per listener "
+              f"beyond the feed-only phase); {delivery(count, wall, our_stats)}", flush=True)
+    finally:
+        server.stop()
+        icecast.remove()
 
 
 def main():
@@ -247,10 +316,18 @@ def main():
                         help="WebSocket clients making calls meanwhile")
     parser.add_argument("--import-songs", type=int, default=0,
                         help="songs imported from the command line meanwhile")
+    parser.add_argument("--icecast", action="store_true",
+                        help="the same listener counts on a local icecast2 fed by our server, "
+                             "then on our /stream")
     args = parser.parse_args()
+    print(f"nproc {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} at the start",
+          flush=True)
     with tempfile.TemporaryDirectory(prefix="stream-load-") as parent:
         for count in (int(c) for c in args.listeners.split(",")):
-            run_once(count, args.duration, args.ws_clients, parent, args.import_songs)
+            if args.icecast:
+                run_icecast(count, args.duration, parent)
+            else:
+                run_once(count, args.duration, args.ws_clients, parent, args.import_songs)
 
 
 if __name__ == "__main__":

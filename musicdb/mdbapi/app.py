@@ -42,6 +42,7 @@ class App:
     videoqueue: VideoQueue = None
     tracker: Tracker = None               # the play tracker: records completely played songs
     audiostream: Any = None
+    icecastfeed: Any = None               # the Icecast feed ([icecastsource] enable), or None
     videostream: Any = None
     tasks: Any = None                     # the task manager
 

@@ -10,6 +10,9 @@ below it:
   through bounded per-listener buffers, ICY titles (:func:`icy_metadata`).
 * :mod:`.endpoint` - the HTTP endpoint at ``[Icecast] mountname``, behind
   the access rule it shares with the music files (``lib/http/access``).
+* :mod:`.icecast` - :class:`IcecastFeed` (``app.icecastfeed``): the stream
+  pushed to an external Icecast server as its source, when
+  ``[icecastsource] enable`` says so; a sink of the Broadcaster.
 
 ``StartAudioStreamingThread``/``StopAudioStreamingThread`` keep MusicDB 8's
 names; one :class:`~musicdb.lib.service.ServiceSlot` holds the running stream.
@@ -18,12 +21,13 @@ names; one :class:`~musicdb.lib.service.ServiceSlot` holds the running stream.
 from musicdb.lib.service import ServiceSlot
 from musicdb.lib.media.transcoder import StreamFormat
 
-from . import endpoint
+from . import endpoint, icecast
 from .broadcast import METAINT, Broadcaster, Listener, icy_metadata
 from .endpoint import STREAM_NAME
 from .engine import AudioStream
+from .icecast import IcecastFeed
 
-__all__ = ["AudioStream", "Broadcaster", "Listener", "METAINT",
+__all__ = ["AudioStream", "Broadcaster", "IcecastFeed", "Listener", "METAINT",
            "STREAM_NAME", "StartAudioStreamingThread", "StopAudioStreamingThread",
            "current", "http_routes", "icy_metadata", "stream_format"]
 
@@ -53,8 +57,10 @@ def StartAudioStreamingThread(app):
     app.audiostream = _slot.start(lambda: AudioStream(
         app, stream_format(cfg), enabled=not cfg.debug.disableicecast,
         maxlisteners=cfg.icecast.maxlisteners))
+    app.icecastfeed = icecast.start_feed(app, app.audiostream)
 
 
 def StopAudioStreamingThread():
-    """Stop the running stream (its listeners are disconnected); safe when none runs."""
+    """Stop the Icecast feed and the stream (its listeners are disconnected); safe when none runs."""
+    icecast.stop_feed()
     _slot.stop()

@@ -24,6 +24,15 @@ def icy_metadata(title):
     return bytes((blocks,)) + text.ljust(blocks * 16, b"\0")
 
 
+def icy_title(meta):
+    """The title in an ICY metadata block made by :func:`icy_metadata` ("" for none)."""
+    text = bytes(meta[1:]).rstrip(b"\0").decode("utf-8", "replace")
+    prefix, suffix = "StreamTitle='", "';"
+    if text.startswith(prefix) and text.endswith(suffix):
+        return text[len(prefix):-len(suffix)]
+    return ""
+
+
 class Listener:
     """One listener: a bounded buffer filled by the producer, emptied by its request.
 
@@ -114,6 +123,7 @@ class Broadcaster:
         self.limit = limit
         self.burst = burst
         self.listeners = set()
+        self.sinks = []         # feeds of other servers (Icecast): never dropped, never counted
         self._recent = deque()
         self._recent_bytes = 0
 
@@ -132,12 +142,23 @@ class Broadcaster:
         """Send ``[(frames bytes, ICY metadata block), ...]`` to every listener."""
         for data, meta in segments:
             self._remember(data, meta)
+            for sink in self.sinks:
+                sink.push(data, meta)
             for listener in list(self.listeners):
                 if not listener.push(data, meta):
                     log.warning("Stream listener %s does not keep up; dropping it",
                                 listener.address)
                     self._remove(listener, "too slow")
                     listener.drop()
+
+    def add_sink(self, sink):
+        """Send every block to ``sink.push(data, meta)`` too; the sink bounds its own buffer."""
+        if sink not in self.sinks:
+            self.sinks.append(sink)
+
+    def remove_sink(self, sink):
+        if sink in self.sinks:
+            self.sinks.remove(sink)
 
     def drop_all(self):
         """Disconnect everybody (the stream stops)."""

@@ -22,9 +22,17 @@ def audio_stream_state(args, app):
     Reading the head may let Randy fill an empty queue (``songqueue.current()``).
     A head whose song was deleted is reported as ``hasqueue: false`` (MusicDB 8
     sent nothing at all); the stream skips such an entry by itself.
+
+    With ``[icecastsource] enable`` the answer also has ``icecast``: the
+    feed's state (``{"state", "reason"}``).  Without it the answer has
+    exactly the spec's keys.  The legacy WebUI reads only the keys it
+    knows (``args.isconnected``, ``args.isplaying``, ``args.song``...; it
+    never walks over the keys), so the extra key changes nothing there.
     """
     state = app.audiostream.state()
     result = {"isconnected": state["isconnected"], "isplaying": state["isplaying"]}
+    if app.icecastfeed is not None:
+        result["icecast"] = app.icecastfeed.state()
     head = app.songqueue.current() if app.songqueue is not None else None
     details = _song_details(app.database, head["songid"]) if head else None
     if details:

@@ -1,0 +1,148 @@
+"""A real Icecast 2 server for tests and benchmarks: Debian's ``icecast2`` on a free port.
+
+:class:`IcecastServer` writes a configuration into a temporary directory and
+runs ``icecast2 -c`` on 127.0.0.1.  Icecast refuses to run as root unless its
+configuration says which user to become, so as root the configuration names
+``nobody``/``nogroup`` in ``<security><changeowner>`` and the directory is
+made theirs (logs and the pid file go there).  :func:`needs_icecast` skips a
+test where the package is not installed (``.ci/run`` installs it).
+"""
+
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+from tests.support import free_port
+
+ICECAST = shutil.which("icecast2")
+needs_icecast = pytest.mark.skipif(ICECAST is None,
+                                   reason="icecast2 is not installed (apt-get install icecast2)")
+WEBROOT = "/usr/share/icecast2"
+
+_CONFIG = """<icecast>
+  <location>test</location><admin>test@localhost</admin>
+  <limits>
+    <clients>{clients}</clients><sources>4</sources>
+    <queue-size>524288</queue-size><client-timeout>30</client-timeout>
+    <header-timeout>15</header-timeout><source-timeout>10</source-timeout>
+    <burst-on-connect>1</burst-on-connect><burst-size>65535</burst-size>
+  </limits>
+  <authentication>
+    <source-password>{password}</source-password>
+    <relay-password>{password}</relay-password>
+    <admin-user>admin</admin-user><admin-password>{admin}</admin-password>
+  </authentication>
+  <hostname>127.0.0.1</hostname>
+  <listen-socket><port>{port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
+  <fileserve>1</fileserve>
+  <paths>
+    <basedir>{home}</basedir><logdir>{home}</logdir><pidfile>{home}/icecast.pid</pidfile>
+    <webroot>{webroot}/web</webroot><adminroot>{webroot}/admin</adminroot>
+  </paths>
+  <logging>
+    <accesslog>access.log</accesslog><errorlog>error.log</errorlog><loglevel>3</loglevel>
+  </logging>
+  <security><chroot>0</chroot>{changeowner}</security>
+</icecast>
+"""
+_CHANGEOWNER = "<changeowner><user>nobody</user><group>nogroup</group></changeowner>"
+
+
+class IcecastServer:
+    """``icecast2`` on 127.0.0.1:``port`` with source password ``password``.
+
+    The port stays the same across :meth:`stop` and :meth:`start`, so a
+    source client can be shown to reconnect.  Raises RuntimeError when
+    Icecast does not answer within the timeout (its error log is in the
+    message).
+    """
+
+    def __init__(self, password="hackme", clients=100, port=None):
+        self.password = password
+        self.admin_password = "admin-secret"
+        self.port = port or free_port()
+        self.home = tempfile.mkdtemp(prefix="icecast-")
+        self.proc = None
+        self._write_config(clients)
+
+    def _write_config(self, clients):
+        root = os.geteuid() == 0
+        if root:
+            nobody = pwd.getpwnam("nobody")
+            os.chown(self.home, nobody.pw_uid, nobody.pw_gid)
+        self.config = os.path.join(self.home, "icecast.xml")
+        with open(self.config, "w", encoding="utf-8") as handle:
+            handle.write(_CONFIG.format(clients=clients, password=self.password,
+                                        admin=self.admin_password, port=self.port,
+                                        home=self.home, webroot=WEBROOT,
+                                        changeowner=_CHANGEOWNER if root else ""))
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout=15):
+        self.proc = subprocess.Popen([ICECAST, "-c", self.config], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                self.status()
+                return self
+            except (OSError, ValueError):
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"icecast2 did not start:\n{self.error_log()}")
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self.proc = None
+
+    def remove(self):
+        self.stop()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+    def status(self):
+        """Icecast's ``/status-json.xsl`` as a dict."""
+        with urllib.request.urlopen(self.url + "/status-json.xsl", timeout=5) as response:
+            return json.loads(response.read().decode("utf-8", "replace"))
+
+    def source(self, mount):
+        """The status entry of ``mount`` (e.g. ``/stream``), or None when no source feeds it."""
+        try:
+            sources = self.status()["icestats"].get("source", [])
+        except (OSError, ValueError):
+            return None
+        sources = sources if isinstance(sources, list) else [sources]
+        for source in sources:
+            if source.get("listenurl", "").endswith(mount):
+                return source
+        return None
+
+    def error_log(self):
+        try:
+            with open(os.path.join(self.home, "error.log"), errors="replace") as handle:
+                return handle.read()
+        except OSError:
+            return "(no error log)"
+
+    def cpu_seconds(self):
+        """utime + stime of the Icecast process in seconds."""
+        with open(f"/proc/{self.proc.pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
