@@ -32,6 +32,7 @@ from musicdb.lib.cfg.webui import WebUIConfig, stream_url
 from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.lib.db.trackerdb import TrackerDatabase
 from musicdb.lib.http import app as web
+from musicdb.lib.http import login
 from musicdb.lib.http import tls
 from musicdb.lib.ws.server import MusicDBWebSocketServer
 from musicdb.mdbapi import audiostream, events, handlers, videostream
@@ -125,7 +126,9 @@ def StartWebSocketServer():
             handlers.TABLE, app, lambda: datadir.read_api_key(cfg.directories.data),
             ws.opentimeout, ws.closetimeout, ws.maxmessagesize,
             publish=lambda packet: events.emit(events.CLIENT_BROADCAST, packet))
-        router = web.make_app(cfg, wsserver, audiostream.http_routes(cfg))
+        routes = audiostream.http_routes(cfg)
+        gate = login.gate_for(cfg, player_paths=routes, player_check=audiostream.player_check(cfg))
+        router = web.make_app(cfg, wsserver, routes, gate=gate)
         wsserver.listen(router, ws.bind, ws.port, ssl_args)
         events.subscribe(_forward_events)
     except tls.CertificateError as error:

@@ -18,6 +18,7 @@ from musicdb.lib.cfg.musicdb import ConfigError, MusicDBConfig
 MODULES = {
     "server": "Run the MusicDB server (WebSocket API, WebUI, stream).",
     "database": "Import, remove or check music: database import|remove|check [PATH].",
+    "user": "Accounts that may log in: user add|passwd|remove|list|token [NAME].",
     "demo": "Generate a demo library: into DEST, or into the empty music directory and import it.",
 }
 

@@ -14,6 +14,8 @@ exact extra routes          e.g. the audio stream at ``[Icecast] mountname``
 
 Any WebSocket upgrade, whatever its path, goes to the WebSocket server.
 The table knows nothing of the application: the extra routes are passed in.
+The login (``gate``, a :class:`~musicdb.lib.http.login.LoginGate`) becomes the
+router's one access check and adds ``/login`` and ``/logout``.
 """
 
 import os
@@ -35,16 +37,23 @@ def ssl_arguments(cfg):
     return tls.ssl_args(cfg.websocket.cert, cfg.websocket.key)
 
 
-def make_app(cfg, wsserver, routes=None):
+CONFIG_JS = "/musicdb/webdata/config.js"
+
+
+def make_app(cfg, wsserver, routes=None, *, gate):
     """The :class:`Router` for ``cfg``; ``routes`` maps exact paths to WSGI apps.
 
     The extra routes accept every method (the stream answers its own 405)
     and are registered last, so they win over a page of the same path.
+    ``gate`` must be given; only a test of the routing itself passes None
+    (then nothing is refused).
     """
     router = Router(websocket=wsserver.serve_websocket)
+    if gate is not None:
+        gate.install(router)
     router.route("/", _welcome)
     router.redirect("/musicdb", "/musicdb/")
-    router.route("/musicdb/webdata/config.js", _config_js_app(cfg))
+    router.route(CONFIG_JS, _config_js_app(cfg))
     for prefix, root in file_mounts(cfg):
         router.mount(prefix, files.directory_app(root))
     for path, app in (routes or {}).items():

@@ -20,6 +20,8 @@ from geventwebsocket.exceptions import WebSocketError
 from geventwebsocket.handler import WebSocketHandler
 from geventwebsocket.websocket import Header, WebSocket
 
+from musicdb.lib.auth.redact import redact
+
 log = logging.getLogger(__name__)
 
 
@@ -132,7 +134,8 @@ class SafeWebSocketHandler(WebSocketHandler):
         return result
 
     def log_request(self):
-        log.debug("%s", self.format_request())
+        # The request line may carry ?token=, ?password= or ?key=: never log their values.
+        log.debug("%s", redact(self.format_request()))
 
 
 def _valid_key(key):

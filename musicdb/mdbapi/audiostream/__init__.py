@@ -47,6 +47,9 @@ def http_routes(cfg):
     return endpoint.http_routes(cfg, current)
 
 
+player_check = endpoint.player_check
+
+
 def StartAudioStreamingThread(ctx):
     """Create the stream as ``ctx.audiostream`` and start it (paused); once per server."""
     cfg = ctx.cfg

@@ -1,7 +1,8 @@
 """The stream's HTTP endpoint: who may listen, the Icecast-like answer, the body.
 
-``[Icecast] allow`` and ``password`` decide who may listen
-(:class:`ListenerAccess`); ``maxlisteners = 0`` lets nobody in.  The answer
+``[Icecast] allow`` decides who may listen (:class:`ListenerAccess`); the
+login in front of every route checks the listener's credentials, among them
+the ``password`` (:func:`player_check`); ``maxlisteners = 0`` lets nobody in.  The answer
 is ``audio/mpeg`` with ``icy-*`` headers and no Content-Length, with ICY
 titles when the request says ``Icy-MetaData: 1``.  An HTTP/1.1 request gets
 the body chunked (gevent's WSGI server does that for bodies of unknown
@@ -72,6 +73,18 @@ def _basic_password(header):
     return decoded.partition(":")[2]
 
 
+def player_check(cfg):
+    """The login's extra check for the stream: the ``[Icecast] password`` (None if unset).
+
+    The login (musicdb/lib/http/login.py) asks it for a player without a
+    session, so a logged-in WebUI needs no stream password and the password
+    is checked in one place.
+    """
+    if not cfg.icecast.password:
+        return None
+    return ListenerAccess(password=cfg.icecast.password).authorized
+
+
 def http_routes(cfg, current):
     """``{[Icecast] mountname: WSGI app}``; ``current()`` is the running stream or None."""
     access = ListenerAccess(cfg.icecast.allow, cfg.icecast.password)
@@ -112,8 +125,6 @@ def _refusal(environ, access, stream):
     if not access.allowed_address(address):
         log.info("Stream listener %s refused: address not allowed", address)
         return "403 Forbidden", []
-    if not access.authorized(environ):
-        return "401 Unauthorized", [("WWW-Authenticate", f'Basic realm="{STREAM_NAME}"')]
     return None
 
 
