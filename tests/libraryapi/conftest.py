@@ -23,7 +23,7 @@ from musicdb.mdbapi.handlers import library as _library, search as _search, stat
 from musicdb.mdbapi.mdbstate import MDBState
 from musicdb.mdbapi.mise import MusicDBMicroSearchEngine
 from tests.library.fixtures import demo_library, library_home  # noqa: F401
-from tests.support import Client
+from tests.support import Client, session_cookie
 
 STREAM_URL = "/stream"
 
@@ -129,7 +129,9 @@ class NamedClient(Client):
     def __init__(self, server, host, timeout=5):
         self.key = server.apikey
         self.timeout = timeout
-        self.ws = websocket.create_connection(server.url, timeout=timeout, host=host)
+        self.ws = websocket.create_connection(server.url, timeout=timeout, host=host,
+                                              origin=f"http://{host}",
+                                              cookie=session_cookie(server))
 
 
 @pytest.fixture

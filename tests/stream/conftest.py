@@ -18,7 +18,7 @@ import pytest
 
 from musicdb.lib.media import mp3
 from musicdb.lib.db.musicdb import MusicDatabase
-from tests.support import Client
+from tests.support import Client, auth_headers
 
 FFMPEG = shutil.which("ffmpeg")
 needs_ffmpeg = pytest.mark.skipif(FFMPEG is None, reason="ffmpeg is not installed")
@@ -125,7 +125,7 @@ class HttpListener:
             sock.settimeout(10)
             sock.connect(("127.0.0.1", server.port))
             self.connection.sock = sock
-        self.connection.request("GET", path, headers=headers or {})
+        self.connection.request("GET", path, headers={**auth_headers(server), **(headers or {})})
         self.sock = self.connection.sock    # http.client forgets it once the response is read
         self.response = self.connection.getresponse()
         self.reads = []
