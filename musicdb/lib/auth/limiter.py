@@ -7,6 +7,7 @@ remembered, the least recently failed are forgotten first, so a flood of
 different names cannot grow it.
 """
 
+import math
 import time
 from collections import OrderedDict
 
@@ -19,13 +20,13 @@ class FailureLimiter:
         self.block = block
         self.max_keys = max_keys
         self.clock = clock
-        self._keys = OrderedDict()   # key -> [failure times..., ] and blocked-until
+        self._keys = OrderedDict()   # key -> ([recent failure times], blocked until)
 
     def blocked(self, *keys):
         """Seconds until the longest block of ``keys`` ends (0: none is blocked)."""
         now = self.clock()
         waits = [self._keys[key][1] - now for key in keys if key in self._keys]
-        return max([0] + [int(wait) + 1 for wait in waits if wait > 0])
+        return max([0] + [math.ceil(wait) for wait in waits if wait > 0])
 
     def failed(self, *keys):
         """Count one failure for each key."""
