@@ -22,15 +22,18 @@ blocked try gets 429.  Password checks run in the thread pool (``offload``),
 at most two at a time, so a login never blocks the event loop.
 """
 
-import html
-import logging
 import base64
 import binascii
+import html
+import logging
 from urllib.parse import parse_qs, quote, urlsplit
 
 import gevent
 from gevent.lock import BoundedSemaphore
 
+from musicdb.lib.auth import accounts, sessions
+from musicdb.lib.auth.accounts import AccountError
+from musicdb.lib.auth.limiter import FailureLimiter
 from musicdb.lib.http import files
 
 log = logging.getLogger(__name__)
@@ -89,7 +92,12 @@ class LoginGate:
         """
         if DECISION in environ:
             return environ[DECISION]
-        environ[DECISION] = decision = self._decide(environ)
+        try:
+            decision = self._decide(environ)
+        except AccountError as error:   # a broken account file: nobody gets in
+            log.error("Refusing every login: %s", error)
+            decision = refusal("503 Service Unavailable")
+        environ[DECISION] = decision
         return decision
 
     def _decide(self, environ):
@@ -381,10 +389,6 @@ def login_page(target, name="", error="", hint=""):
 
 def gate_for(cfg, player_paths=(), player_check=None):
     """The :class:`LoginGate` of a server configuration (its files in the data directory)."""
-    # Imported here: the page and the check above need none of the stores.
-    from musicdb.lib.auth import accounts, sessions
-    from musicdb.lib.auth.limiter import FailureLimiter
-
     security, data = cfg.security, cfg.directories.data
     return LoginGate(
         accounts.AccountStore(accounts.path_in(data), cost=security.hashcost),
