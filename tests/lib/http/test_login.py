@@ -181,3 +181,18 @@ def status_of(app):
     seen = []
     app({"REQUEST_METHOD": "GET"}, lambda status, headers, exc_info=None: seen.append(status))
     return seen[0]
+
+
+def test_without_tls_the_cookie_is_not_marked_secure(gate):
+    gate.tls = False
+    router = Router()
+    gate.install(router)
+    cookie = header(log_in(router)[1], "Set-Cookie")
+    assert "HttpOnly" in cookie and "Secure" not in cookie
+
+
+def test_without_accounts_the_login_page_says_how_to_make_one(gate):
+    gate.accounts.remove("anna")
+    router = Router()
+    gate.install(router)
+    assert b"python musicdb.py user add NAME" in call(router, "/login")[2]
