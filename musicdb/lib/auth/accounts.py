@@ -174,7 +174,7 @@ class AccountStore:
 
     def _dummy_hash(self):
         if self._dummy is None:
-            self._dummy = passwords.make_hash(secrets.token_hex(8), self.cost)
+            self._dummy = passwords.dummy_hash(self.cost)
         return self._dummy
 
 

@@ -31,6 +31,16 @@ def make_hash(password, cost=DEFAULT_COST):
                      _b64(salt), _b64(key)])
 
 
+def dummy_hash(cost=DEFAULT_COST):
+    """A hash of no password, as costly to verify as a real one of ``cost``.
+
+    Random salt and key: nothing verifies against it, and making it costs
+    nothing (a real hash would cost one scrypt).
+    """
+    return "$".join([SCHEME, str(cost), str(BLOCK_SIZE), str(PARALLEL),
+                     _b64(secrets.token_bytes(SALT_BYTES)), _b64(secrets.token_bytes(KEY_BYTES))])
+
+
 def verify(password, stored):
     """True if ``password`` matches ``stored``; the comparison is constant-time.
 
