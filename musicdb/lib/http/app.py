@@ -50,7 +50,7 @@ def make_app(cfg, wsserver, routes=None, *, gate):
     """
     router = Router(websocket=wsserver.serve_websocket)
     if gate is not None:
-        gate.install(router)
+        gate.install(router, secret_paths=(CONFIG_JS,))  # it carries the API key
     router.route("/", _welcome)
     router.redirect("/musicdb", "/musicdb/")
     router.route(CONFIG_JS, _config_js_app(cfg))

@@ -75,8 +75,10 @@ class LoginGate:
         self.secret_paths = frozenset(secret_paths)
         self.offload = offload
 
-    def install(self, router):
-        """Become ``router``'s access check and serve ``/login`` and ``/logout`` on it."""
+    def install(self, router, secret_paths=()):
+        """Become ``router``'s access check and serve ``/login`` and ``/logout`` on it;
+        ``secret_paths`` join those refused to another site."""
+        self.secret_paths = self.secret_paths | frozenset(secret_paths)
         router.access = self.access
         router.route(LOGIN, self.login_app, methods=("GET", "HEAD", "POST"))
         router.route(LOGOUT, self.logout_app, methods=("POST",))
@@ -396,4 +398,4 @@ def gate_for(cfg, player_paths=(), player_check=None):
                               lifetime=security.sessionlifetime),
         FailureLimiter(max_failures=security.maxloginfailures, block=security.loginblocktime),
         tls=cfg.websocket.tls, origins=security.origins, player_paths=player_paths,
-        player_check=player_check, secret_paths=("/musicdb/webdata/config.js",))
+        player_check=player_check)
