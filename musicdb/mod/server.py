@@ -67,6 +67,9 @@ def _account_or_bind_refusal(args, cfg):
         has_accounts = bool(store.names())
     except accounts.AccountError as error:
         return str(error)
+    if not has_accounts:
+        log.warning("No account yet, so nobody can log in: create one with "
+                    "`python musicdb.py user add NAME`")
     ws = cfg.websocket
     return bind.refusal(ws.bind, ws.tls, cfg.security.allowplain, has_accounts)
 
