@@ -26,6 +26,8 @@ import base64
 import binascii
 import html
 import logging
+import posixpath
+import re
 from urllib.parse import parse_qs, quote, urlsplit
 
 import gevent
@@ -109,7 +111,7 @@ class LoginGate:
         if path in OPEN_PATHS:
             return None
         if self.session(environ) is not None:
-            if path in self.secret_paths and _from_another_site(environ):
+            if _normal(path) in self.secret_paths and _from_another_site(environ):
                 return refusal("403 Forbidden")
             return None
         if path in self.player_paths:
@@ -286,6 +288,11 @@ def _origin_key(origin):
     if not parts.scheme or not parts.hostname:
         return None
     return parts.scheme, parts.hostname, port
+
+
+def _normal(path):
+    """``path`` as the file mounts resolve it (``//`` and ``.`` segments collapsed)."""
+    return posixpath.normpath(re.sub("/{2,}", "/", path))
 
 
 def _from_another_site(environ):

@@ -130,6 +130,9 @@ def test_config_js_is_refused_to_another_site_even_with_the_cookie(router):
                                               "Sec-Fetch-Site": "cross-site"})[0].startswith("403")
     assert call(router, "/config.js", headers={"Cookie": cookie,
                                               "Sec-Fetch-Site": "same-origin"})[0] == "200 OK"
+    for variant in ("//config.js", "/./config.js"):
+        assert call(router, variant, headers={"Cookie": cookie, "Sec-Fetch-Site": "same-site"}
+                    )[0].startswith("403"), variant
 
 
 def test_a_login_post_from_another_origin_is_refused(router):
