@@ -1,6 +1,7 @@
 """The command line: global options before the module, one clear line for every user error."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -74,12 +75,13 @@ def test_without_config_a_local_default_home_is_created_and_served(tmp_path):
             if "MusicDB is running" in line or len(lines) > 500:
                 break
         assert f"https://localhost:{port}/musicdb/" in lines[-1], "".join(lines)
+        password = first_account_password("".join(lines))
         assert (home / "musicdb.ini").exists()
         assert (home / "data" / "config" / "wsapikey.txt").exists()
         assert (home / "data" / "websocket.cert").exists()
         demo = [name for _, _, names in os.walk(home / "music") for name in names]
         assert len(demo) >= 20, "the demo library was not generated"
-        client = Client(Endpoint(home, port))
+        client = Client(Endpoint(home, port, user="admin", password=password))
         queue = client.request("GetSongQueue")
         assert len(queue) >= 1, "Randy picks no demo song"
         client.close()
@@ -87,6 +89,13 @@ def test_without_config_a_local_default_home_is_created_and_served(tmp_path):
         proc.terminate()
         proc.wait(20)
     assert proc.returncode == 0
+
+
+def first_account_password(output):
+    """The quick start's generated password, printed once at its first start."""
+    found = re.search(r"Created the account 'admin' with the password (\S+)", output)
+    assert found, output
+    return found.group(1)
 
 
 def run_server_briefly(config, *options):

@@ -15,9 +15,16 @@ import time
 log = logging.getLogger(__name__)
 
 SUBDIRECTORIES = {
-    "state": 0o755, "webdata": 0o755, "webdata/artwork": 0o775, "config": 0o755,
+    "state": 0o750, "webdata": 0o755, "webdata/artwork": 0o775, "config": 0o750,
     "uploads": 0o750, "tasks": 0o750,
 }
+
+# Readable by the server's user only: they hold the library, the API key, the
+# accounts and the sessions (see restrict()).
+PRIVATE_FILES = ("music.db", "tracker.db", "config/wsapikey.txt", "config/accounts.json",
+                 "state/sessions.json", "webdata/config.js")
+PRIVATE_DIRECTORIES = ("config", "state")
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 APIKEY_FILE = os.path.join("config", "wsapikey.txt")
 
@@ -47,8 +54,47 @@ def prepare(datadir, port=9000):
     key = read_api_key(datadir)
     configjs = os.path.join(datadir, "webdata", "config.js")
     if not os.path.exists(configjs):
-        write_atomic(configjs, CONFIG_JS_TEMPLATE.format(port=port, key=key), 0o664)
+        write_atomic(configjs, CONFIG_JS_TEMPLATE.format(port=port, key=key), 0o600)
+    restrict(datadir)
     return key
+
+
+def restrict(datadir):
+    """Take other users' access away from the data directory and its private files.
+
+    The directory keeps its group bits (MusicDB 8 shares it with a group);
+    the private files become 0600, the private folders lose their "other"
+    bits.  Run at every start, so files made by an older version, by SQLite
+    or by hand are fixed too.
+
+    Raises:
+        OSError: a mode cannot be changed (the files belong to another user).
+    """
+    _remove_other_bits(datadir)
+    for name in PRIVATE_DIRECTORIES:
+        _remove_other_bits(os.path.join(datadir, name), group=False)
+    for name in PRIVATE_FILES:
+        for suffix in ("",) + (SQLITE_COMPANIONS if name.endswith(".db") else ()):
+            path = os.path.join(datadir, name + suffix)
+            if os.path.isfile(path) and os.stat(path).st_mode & 0o777 != 0o600:
+                _chmod(path, 0o600)
+
+
+def _remove_other_bits(path, group=True):
+    """chmod o-rwx (and g-w unless ``group``) of an existing directory."""
+    if not os.path.isdir(path):
+        return
+    mode = os.stat(path).st_mode & 0o7777
+    wanted = mode & ~0o007 & (~0o000 if group else ~0o020)
+    if wanted != mode:
+        _chmod(path, wanted)
+
+
+def _chmod(path, mode):
+    try:
+        os.chmod(path, mode)
+    except OSError as error:
+        log.warning("Cannot make %s private (mode %o): %s", path, mode, error)
 
 
 def read_api_key(datadir):
@@ -63,7 +109,7 @@ def read_api_key(datadir):
         pass
     key = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    write_atomic(path, key + "\n", 0o660)
+    write_atomic(path, key + "\n", 0o600)
     log.info("Created a new WebSocket API key in %s", path)
     return key
 

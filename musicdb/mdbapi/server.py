@@ -32,6 +32,7 @@ from musicdb.lib.cfg.webui import WebUIConfig, stream_url
 from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.lib.db.trackerdb import TrackerDatabase
 from musicdb.lib.http import app as web
+from musicdb.lib.http import login
 from musicdb.lib.http import tls
 from musicdb.lib.ws.server import MusicDBWebSocketServer
 from musicdb.mdbapi import audiostream, events, handlers, librarydir, videostream
@@ -128,7 +129,9 @@ def StartWebSocketServer():
             ws.opentimeout, ws.closetimeout, ws.maxmessagesize,
             publish=lambda packet: events.emit(events.CLIENT_BROADCAST, packet),
             trusted_proxies=ws.trustedproxies)
-        router = web.make_app(cfg, wsserver, audiostream.http_routes(cfg))
+        routes = audiostream.http_routes(cfg)
+        gate = login.gate_for(cfg, player_paths=routes, player_check=audiostream.player_check(cfg))
+        router = web.make_app(cfg, wsserver, routes, gate=gate)
         if not web.webui_installed(cfg):
             log.warning("The legacy WebUI is not installed in %s; /musicdb/ explains how to "
                         "install it ([webui] directory or MUSICDB_WEBUI)", cfg.webui.directory)

@@ -21,6 +21,7 @@ MODULES = {
     "tags": "List, add, rename or delete genres, sub-genres and moods: tags [list|add|rename|delete|mood].",
     "stats": "Print how many artists, albums, songs, videos, tags and lyrics the library holds.",
     "mise": "Search artists, albums and songs from the shell: mise QUERY.",
+    "user": "Accounts that may log in: user add|passwd|remove|list|token [NAME].",
     "demo": "Generate a demo library: into DEST, or into the empty music directory and import it.",
 }
 

@@ -7,9 +7,11 @@ ends the start with one line and exit code 1, before anything listens.
 
 import logging
 import os
+import secrets
 import sys
 
 from musicdb.lib import datadir, storage
+from musicdb.lib.auth import accounts, bind
 from musicdb.lib.cfg.randy import RandyConfigFile
 from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.lib.db.sqlite import DatabaseError
@@ -18,6 +20,8 @@ from musicdb.lib.media.errors import MediaError
 from musicdb.mdbapi import datafiles, server
 
 log = logging.getLogger(__name__)
+
+FIRST_USER = "admin"  # the quick start's account
 
 
 def add_arguments(parser):
@@ -41,10 +45,15 @@ def run(args, cfg):
         print(f"musicdb: {refusal.reason if refusal else error}", file=sys.stderr)
         lock.release()
         return 1
+    refused = _account_or_bind_refusal(args, cfg)
+    if refused:
+        print(f"musicdb: {refused}", file=sys.stderr)
+        return 1
     if getattr(args, "local_home", False) and os.environ.get("MUSICDB_DEMO", "1") != "0":
         _import_demo(cfg, database)
     try:
         server.Initialize(cfg, database)
+        datadir.restrict(data)  # the databases exist now
     except Exception:
         log.exception("Initializing the server failed")
         server.Shutdown(forced=True)
@@ -54,6 +63,36 @@ def run(args, cfg):
     _announce(cfg)
     server.Run()
     return 0
+
+
+def _account_or_bind_refusal(args, cfg):
+    """Why the server must not start (one line), or None.
+
+    The quick start's home gets an account at its first start, with a
+    generated password printed once.  Beyond loopback the server needs an
+    account, and TLS unless ``[security] allowplain`` says otherwise.
+    """
+    store = accounts.AccountStore(accounts.path_in(cfg.directories.data),
+                                  cost=cfg.security.hashcost)
+    try:
+        if getattr(args, "local_home", False) and not store.names():
+            _create_first_account(store)
+        has_accounts = bool(store.names())
+    except accounts.AccountError as error:
+        return str(error)
+    if not has_accounts:
+        log.warning("No account yet, so nobody can log in: create one with "
+                    "`python musicdb.py user add NAME`")
+    ws = cfg.websocket
+    return bind.refusal(ws.bind, ws.tls, cfg.security.allowplain, has_accounts)
+
+
+def _create_first_account(store):
+    password = secrets.token_urlsafe(12)
+    store.add(FIRST_USER, password)
+    print(f"Created the account {FIRST_USER!r} with the password {password} - shown only now; "
+          f"change it with `python musicdb.py user passwd {FIRST_USER}`",
+          file=sys.stderr, flush=True)
 
 
 def _import_demo(cfg, database):

@@ -17,6 +17,8 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.support import TEST_PASSWORD, TEST_USER
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
@@ -75,8 +77,23 @@ class Browser:
         self.console = []   # every browser log entry so far
         self._checked = 0   # console entries already checked by new_errors()
 
-    def open(self, url):
+    def open(self, url, user=TEST_USER, password=TEST_PASSWORD):
+        """Load *url*; if the server shows its login page instead, log in with the form."""
         self.driver.get(url)
+        if self.js("return document.getElementById('login') !== null "
+                   "&& location.pathname === '/login';"):
+            self.log_in(user, password)
+
+    def log_in(self, user=TEST_USER, password=TEST_PASSWORD):
+        """Fill in and send the login form shown now; wait until the browser left it."""
+        self.driver.find_element("id", "username").clear()
+        self.driver.find_element("id", "username").send_keys(user)
+        self.driver.find_element("id", "password").send_keys(password)
+        self.driver.find_element("css selector", "#login button").click()
+        WebDriverWait(self.driver, 20, poll_frequency=0.1).until(
+            lambda driver: driver.execute_script(
+                "return document.readyState === 'complete' && "
+                "(location.pathname !== '/login' || document.getElementById('error') !== null);"))
 
     def js(self, script, *args):
         return self.driver.execute_script(script, *args)

@@ -12,7 +12,7 @@ def test_prepare_creates_the_layout_and_a_stable_api_key(tmp_path):
     for name, mode in datadir.SUBDIRECTORIES.items():
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode, name
     keyfile = tmp_path / "config" / "wsapikey.txt"
-    assert stat.S_IMODE(keyfile.stat().st_mode) == 0o660
+    assert stat.S_IMODE(keyfile.stat().st_mode) == 0o600  # private (issue 10.11)
     assert len(key) == 44 and key.endswith("=")
     assert datadir.prepare(str(tmp_path)) == key
     assert key in (tmp_path / "webdata" / "config.js").read_text()

@@ -6,6 +6,8 @@ import time
 
 import websocket
 
+from tests.support.server import session_cookie
+
 
 class Client:
     """A WebSocket client speaking MusicDB packets; every wait has a timeout."""
@@ -14,7 +16,8 @@ class Client:
         self.key = server.apikey if key is None else key
         self.timeout = timeout
         self.ws = websocket.create_connection(
-            server.url, timeout=timeout, sslopt={"cert_reqs": ssl.CERT_NONE})
+            server.url, timeout=timeout, sslopt={"cert_reqs": ssl.CERT_NONE},
+            cookie=session_cookie(server) if hasattr(server, "tls") else None)  # else no login
 
     def send_raw(self, text):
         self.ws.send(text)
@@ -88,4 +91,6 @@ class NamedClient(Client):
     def __init__(self, server, host, timeout=5):
         self.key = server.apikey
         self.timeout = timeout
-        self.ws = websocket.create_connection(server.url, timeout=timeout, host=host)
+        self.ws = websocket.create_connection(server.url, timeout=timeout, host=host,
+                                              origin=f"http://{host}",
+                                              cookie=session_cookie(server))

@@ -12,6 +12,8 @@ import os
 import ssl
 from dataclasses import dataclass, field
 
+from tests.support import auth_headers
+
 
 @dataclass
 class Response:
@@ -29,12 +31,15 @@ def tls_context(server):
     return ssl.create_default_context(cafile=cert)
 
 
-def fetch(server, path, method="GET", headers=None, host=None):
+def fetch(server, path, method="GET", headers=None, host=None, auth=True):
     """Send one request with the raw *path*; returns a :class:`Response`.
 
     *host* replaces the ``Host`` header (a browser on another machine sends
-    its own name for the server there).
+    its own name for the server there).  With *auth* the request carries the
+    test account's session cookie.
     """
+    if auth:
+        headers = {**auth_headers(server), **(headers or {})}
     connection = http.client.HTTPSConnection("127.0.0.1", server.port, timeout=10,
                                              context=tls_context(server))
     try:

@@ -3,17 +3,26 @@
 The server runs as ``python musicdb.py --config FILE server`` on a free
 127.0.0.1 port with gevent's monitor thread on; :meth:`ServerProcess.stop`
 fails the test when the server reported a blocked event loop (:func:`server_blocks`).
+
+Every route needs a login: :func:`write_config` gives each home the account
+:data:`TEST_USER` (a cheap hash), and :class:`Client` and :func:`auth_headers`
+log in for real (``POST /login``) once per server object.
 """
 
+import http.client
 import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
+from urllib.parse import quote
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from musicdb.lib.auth.accounts import AccountStore, path_in
 LEGACY_WEBUI = os.path.join(ROOT, "..", "shared", "legacy-webui")
 BLOCKED_MARK = "Event loop blocked"
 BLOCK_THRESHOLD = 0.1  # GEVENT_MAX_BLOCKING_TIME of the servers the tests start (by default)
@@ -81,12 +90,65 @@ def process_alive(pid):
     return state not in "ZX"
 
 
+TEST_USER = "tester"
+TEST_PASSWORD = "pässword-for-tests"
+TEST_HASH_COST = 4  # scrypt n = 16: the tests' logins take microseconds
+
+
+def create_account(home, user=TEST_USER, password=TEST_PASSWORD):
+    """Give the server in ``home`` the account ``user`` (kept if it exists)."""
+    store = AccountStore(path_in(os.path.join(str(home), "data")), cost=TEST_HASH_COST)
+    if not store.exists(user):
+        store.add(user, password)
+
+
+def login(server, user=TEST_USER, password=TEST_PASSWORD, headers=None):
+    """``POST /login`` like the login form; returns ``(status, headers, cookie or None)``."""
+    body = "&".join(f"{name}={quote(value)}" for name, value in
+                    (("username", user), ("password", password), ("next", "/musicdb/")))
+    if server.tls:
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        connection = http.client.HTTPSConnection("127.0.0.1", server.port, timeout=10,
+                                                 context=context)
+    else:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request("POST", "/login", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
+        response = connection.getresponse()
+        response.read()
+        answer = {name.lower(): value for name, value in response.getheaders()}
+    finally:
+        connection.close()
+    cookie = answer.get("set-cookie", "").split(";")[0] or None
+    return response.status, answer, cookie
+
+
+def session_cookie(server):
+    """``musicdb_session=...`` of the test account on ``server`` (one login per server object)."""
+    cookie = getattr(server, "_session_cookie", None)
+    if cookie is None:
+        status, _, cookie = login(server, getattr(server, "user", TEST_USER),
+                                  getattr(server, "password", TEST_PASSWORD))
+        assert status == 303 and cookie, f"the test login failed with {status}"
+        server._session_cookie = cookie
+    return cookie
+
+
+def auth_headers(server):
+    """Headers that make an HTTP request of the test account."""
+    return {"Cookie": session_cookie(server)}
+
+
 class Endpoint:
     """A server this test did not start itself (init script, quick start): enough for a Client."""
 
-    def __init__(self, home, port, tls=True):
+    def __init__(self, home, port, tls=True, user=TEST_USER, password=TEST_PASSWORD):
         self.home = str(home)
         self.port = port
+        self.tls = tls
+        self.user, self.password = user, password
         self.url = f"{'wss' if tls else 'ws'}://127.0.0.1:{port}/"
 
     @property
@@ -105,6 +167,7 @@ def write_config(home, port, tls=False, webui=None, extra=""):
     """A musicdb.ini for a server in ``home`` (data/ and music/ below it)."""
     for sub in ("data", "music"):
         os.makedirs(os.path.join(home, sub), exist_ok=True)
+    create_account(home)
     path = os.path.join(home, "musicdb.ini")
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(f"""[directories]

@@ -14,6 +14,7 @@ import time
 
 from musicdb.lib.db.musicdb import MusicDatabase
 from musicdb.lib.media import mp3
+from tests.support.server import auth_headers
 
 
 class StreamHome:
@@ -59,7 +60,7 @@ class HttpListener:
             sock.settimeout(10)
             sock.connect(("127.0.0.1", server.port))
             self.connection.sock = sock
-        self.connection.request("GET", path, headers=headers or {})
+        self.connection.request("GET", path, headers={**auth_headers(server), **(headers or {})})
         self.sock = self.connection.sock    # http.client forgets it once the response is read
         self.response = self.connection.getresponse()
         self.reads = []

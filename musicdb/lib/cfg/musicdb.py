@@ -105,6 +105,14 @@ configfile = string(default="config.ini")
 songmap = string(default="songmap.csv")
 [webui]
 directory = string(default="")
+[security]
+sessionidle = integer(min=1, default=604800)
+sessionlifetime = integer(min=1, default=2592000)
+origins = force_list(default=list())
+allowplain = boolean(default=False)
+hashcost = integer(min=4, max=20, default=15)
+maxloginfailures = integer(min=1, default=10)
+loginblocktime = integer(min=1, default=300)
 """
 
 _SPEC = ConfigObj(CONFIGSPEC.splitlines(), list_values=False, _inspec=True)

@@ -17,6 +17,8 @@ The music and the video frames require what the stream requires
 
 Any WebSocket upgrade, whatever its path, goes to the WebSocket server.
 The table knows nothing of the application: the extra routes are passed in.
+The login (``gate``, a :class:`~musicdb.lib.http.login.LoginGate`) becomes the
+router's one access check and adds ``/login`` and ``/logout``.
 """
 
 import os
@@ -39,16 +41,23 @@ def ssl_arguments(cfg):
     return tls.ssl_args(cfg.websocket.cert, cfg.websocket.key)
 
 
-def make_app(cfg, wsserver, routes=None):
+CONFIG_JS = "/musicdb/webdata/config.js"
+
+
+def make_app(cfg, wsserver, routes=None, *, gate):
     """The :class:`Router` for ``cfg``; ``routes`` maps exact paths to WSGI apps.
 
     The extra routes accept every method (the stream answers its own 405)
     and are registered last, so they win over a page of the same path.
+    ``gate`` must be given; only a test of the routing itself passes None
+    (then nothing is refused).
     """
     router = Router(websocket=wsserver.serve_websocket)
+    if gate is not None:
+        gate.install(router, secret_paths=(CONFIG_JS,))  # it carries the API key
     router.route("/", _welcome)
     router.redirect("/musicdb", "/musicdb/")
-    router.route("/musicdb/webdata/config.js", _config_js_app(cfg))
+    router.route(CONFIG_JS, _config_js_app(cfg))
     media = media_access(cfg)
     for prefix, root in file_mounts(cfg):
         app = files.directory_app(root)
@@ -65,13 +74,14 @@ MEDIA_REALM = "MusicDB Stream"  # one realm: a browser asks once for the stream 
 
 
 def media_access(cfg):
-    """The rule of the stream and the media: ``[Icecast] allow`` and ``password``.
+    """The rule of the stream and the media: ``[Icecast] allow``.  Credentials (a
+    session, an account, the ``[Icecast] password`` of a player) are the login's.
 
     Raises:
         netaccess.RuleError: an ``allow`` entry is malformed (the config check
         reports that first, naming the file).
     """
-    return access.RouteAccess(cfg.icecast.allow, cfg.icecast.password, realm=MEDIA_REALM)
+    return access.RouteAccess(cfg.icecast.allow, realm=MEDIA_REALM)
 
 
 def file_mounts(cfg):

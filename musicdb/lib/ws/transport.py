@@ -25,6 +25,7 @@ from geventwebsocket.websocket import Header, WebSocket
 
 from musicdb.lib import netaccess
 from musicdb.lib.http.access import apply_forwarded
+from musicdb.lib.auth.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,8 @@ class SafeWebSocketHandler(WebSocketHandler):
         return result
 
     def log_request(self):
-        log.debug("%s", self.format_request())
+        # The request line may carry ?token=, ?password= or ?key=: never log their values.
+        log.debug("%s", redact(self.format_request()))
 
     def get_environ(self):
         """The WSGI environ, with the client's address and scheme when a trusted proxy sent it."""

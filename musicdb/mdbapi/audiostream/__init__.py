@@ -51,6 +51,9 @@ def http_routes(cfg):
     return endpoint.http_routes(cfg, current)
 
 
+player_check = endpoint.player_check
+
+
 def StartAudioStreamingThread(app):
     """Create the stream as ``app.audiostream`` and start it (paused); once per server."""
     cfg = app.cfg

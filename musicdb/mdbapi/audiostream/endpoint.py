@@ -1,8 +1,10 @@
 """The stream's HTTP endpoint: who may listen, the Icecast-like answer, the body.
 
-``[Icecast] allow`` and ``password`` decide who may listen; the rule is
-the one of the music files (``lib/http/app.media_access``), wrapped around
-the stream's app.  ``maxlisteners = 0`` lets nobody in.  The answer
+``[Icecast] allow`` decides who may listen; the rule is the one of the music
+files (``lib/http/app.media_access``), wrapped around the stream's app.  The
+login in front of every route checks the listener's credentials, among them
+the ``[Icecast] password`` (:func:`player_check`).  ``maxlisteners = 0`` lets
+nobody in.  The answer
 is ``audio/mpeg`` with ``icy-*`` headers and no Content-Length, with ICY
 titles when the request says ``Icy-MetaData: 1``.  An HTTP/1.1 request gets
 the body chunked (gevent's WSGI server does that for bodies of unknown
@@ -24,6 +26,18 @@ log = logging.getLogger(__name__)
 
 STREAM_NAME = "MusicDB Stream"
 SEND_BUFFER_SECONDS = 1.0   # the socket's own buffer (Linux doubles it)
+
+
+def player_check(cfg):
+    """The login's extra check for the stream: the ``[Icecast] password`` (None if unset).
+
+    The login (musicdb/lib/http/login.py) asks it for a player without a
+    session, so a logged-in WebUI needs no stream password and the password
+    is checked in one place.
+    """
+    if not cfg.icecast.password:
+        return None
+    return access.RouteAccess(password=cfg.icecast.password).authorized
 
 
 def http_routes(cfg, current):

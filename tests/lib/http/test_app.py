@@ -44,7 +44,7 @@ def cfg(tmp_path):
 
 @pytest.fixture
 def router(cfg):
-    return webapp.make_app(cfg, FakeWebSocketServer(), {"/stream": stream})
+    return webapp.make_app(cfg, FakeWebSocketServer(), {"/stream": stream}, gate=None)
 
 
 def call(router, path, method="GET"):

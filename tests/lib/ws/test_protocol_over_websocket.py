@@ -8,7 +8,7 @@ import time
 import pytest
 import websocket
 
-from tests.support import Client, wait_close
+from tests.support import Client, session_cookie, wait_close
 
 
 def is_error(packet):
@@ -121,7 +121,8 @@ def test_message_over_8_mib_is_refused_before_it_is_buffered(client_factory):
 def test_malformed_handshake_is_refused_without_harm(server, client):
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw:
         raw.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: !!notbase64!!\r\n\r\n")
+                    b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: !!notbase64!!\r\n"
+                    b"Cookie: " + session_cookie(server).encode() + b"\r\n\r\n")
         assert raw.recv(100).startswith(b"HTTP/1.1 400")
     assert client.request("Bounce", "ok") == "ok"
     assert "Traceback" not in server.log()

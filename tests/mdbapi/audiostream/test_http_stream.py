@@ -12,10 +12,12 @@ import ssl
 import struct
 import subprocess
 import time
+from urllib.parse import quote
 
 from musicdb.lib.media import mp3
 from tests.support.media import FFMPEG, needs_ffmpeg
 from tests.support.stream import frames_of, split_icy
+from tests.support import TEST_PASSWORD, TEST_USER, session_cookie
 
 BITRATE_BYTES = 320 * 125      # bytes per second at 320 kbit/s
 
@@ -154,7 +156,7 @@ def test_a_real_player_decodes_the_stream_without_a_warning(stream_home, stream_
     play(client)
     player = subprocess.Popen(
         [FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "warning",
-         "-i", f"http://127.0.0.1:{server.port}/stream", "-t", "6", "-f", "s16le", "-"],
+         "-i", f"http://{TEST_USER}:{quote(TEST_PASSWORD)}@127.0.0.1:{server.port}/stream", "-t", "6", "-f", "s16le", "-"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     client.wait_for(lambda p: p.get("fncsig") == "onTimeChanged" and p["arguments"] > 1.5)
     client.send("call", "SetAudioStreamState", {"state": "pause"})
@@ -174,7 +176,8 @@ def test_a_tls_listener_that_goes_away_leaves_one_debug_line_and_no_traceback(
     context = ssl.create_default_context()
     context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
     with context.wrap_socket(socket.create_connection(("127.0.0.1", server.port), 5)) as tls:
-        tls.sendall(b"GET /stream HTTP/1.1\r\nHost: musicdb\r\n\r\n")
+        tls.sendall(b"GET /stream HTTP/1.1\r\nHost: musicdb\r\nCookie: %s\r\n\r\n"
+                    % session_cookie(server).encode())
         assert tls.recv(64).startswith(b"HTTP/1.1 200 OK")
         tls.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST
     deadline = time.monotonic() + 10

@@ -4,6 +4,7 @@ import http.client
 import time
 
 from tests.support.stream import basic_auth
+from tests.support import auth_headers
 
 SONG_KEYS = ["isconnected", "isplaying", "song", "album", "artist", "songtags", "albumtags",
              "hasqueue"]
@@ -13,7 +14,8 @@ def status(server, path="/stream", headers=None, method="GET"):
     """The HTTP status of a stream request (the connection is closed right away)."""
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
     try:
-        connection.request(method, path, headers=headers or {})
+        connection.request(method, path, headers=auth_headers(server) if headers is None
+                           else headers)
         response = connection.getresponse()
         return response.status, dict(response.getheaders())
     finally:
@@ -84,7 +86,7 @@ def test_more_listeners_than_maxlisteners_are_refused(stream_server, listen):
 
 def test_a_password_protects_the_stream(stream_server):
     server = stream_server("[Icecast]\npassword = hörbar\n")
-    code, headers = status(server)
+    code, headers = status(server, headers={})  # no session either
     assert code == 401 and headers["WWW-Authenticate"].startswith("Basic")
     assert status(server, headers=basic_auth("wrong"))[0] == 401
     code, headers = status(server, headers=basic_auth("hörbar", user="me"))

@@ -6,7 +6,7 @@ import urllib.request
 
 import pytest
 
-from tests.support import Client, ServerProcess
+from tests.support import Client, ServerProcess, auth_headers
 
 
 def request(client, fncname, arguments=None, fncsig=None):
@@ -41,7 +41,8 @@ def test_the_default_stream_url_is_our_own_stream_endpoint(library_server, conne
     server = library_server()
     url = request(connect(server), "LoadWebUIConfiguration")["Stream"]["url"]
     assert url == f"http://127.0.0.1:{server.port}/stream"
-    with urllib.request.urlopen(url, timeout=5) as response:
+    stream = urllib.request.Request(url, headers=auth_headers(server))
+    with urllib.request.urlopen(stream, timeout=5) as response:
         assert response.status == 200
         assert response.headers["Content-Type"].startswith("audio/mpeg")
 

@@ -1,0 +1,75 @@
+"""Sessions: random tokens, stored hashed in a private file, ended by idle time or lifetime."""
+
+import os
+import stat
+
+import pytest
+
+from musicdb.lib.auth.sessions import SessionStore
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def path(tmp_path):
+    return str(tmp_path / "state" / "sessions.json")
+
+
+def test_a_session_survives_a_restart_and_only_its_digest_is_stored(path, clock):
+    token = SessionStore(path, clock=clock).create("anna", "stamp")
+    assert token not in open(path).read()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    session = SessionStore(path, clock=clock).lookup(token)
+    assert (session.user, session.stamp) == ("anna", "stamp")
+
+
+def test_unknown_and_empty_tokens_have_no_session(path, clock):
+    store = SessionStore(path, clock=clock)
+    store.create("anna", "s")
+    assert store.lookup("forged") is None and store.lookup("") is None
+
+
+def test_idle_time_ends_a_session_and_requests_keep_it_alive(path, clock):
+    store = SessionStore(path, idle=100, lifetime=10_000, clock=clock)
+    token = store.create("anna", "s")
+    for _ in range(5):
+        clock.now += 90
+        assert store.lookup(token) is not None
+    clock.now += 101
+    assert store.lookup(token) is None
+
+
+def test_the_lifetime_ends_a_session_however_busy(path, clock):
+    store = SessionStore(path, idle=100, lifetime=250, clock=clock)
+    token = store.create("anna", "s")
+    for _ in range(2):
+        clock.now += 90
+        assert store.lookup(token) is not None
+    clock.now += 90
+    assert store.lookup(token) is None
+
+
+def test_logout_ends_the_session_for_good(path, clock):
+    store = SessionStore(path, clock=clock)
+    token = store.create("anna", "s")
+    store.end(token)
+    assert store.lookup(token) is None
+    assert SessionStore(path, clock=clock).lookup(token) is None
+
+
+def test_an_unreadable_file_means_everyone_logs_in_again(path, clock):
+    os.makedirs(os.path.dirname(path))
+    with open(path, "w") as handle:
+        handle.write("garbage")
+    assert len(SessionStore(path, clock=clock)) == 0
