@@ -21,7 +21,7 @@ import websocket
 
 from musicdb.lib.http import tls
 from musicdb.lib.media import mp3
-from tests.support import ROOT, ServerProcess, free_port, poll
+from tests.support import ROOT, ServerProcess, free_port, poll, session_cookie
 
 NGINX = shutil.which("nginx") or next(
     (path for path in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(path, os.X_OK)),
@@ -33,9 +33,9 @@ pytestmark = pytest.mark.skipif(
     NGINX is None, reason="no nginx binary (.ci/run installs Debian's nginx-light)")
 
 
-def auth_headers():
-    """Headers every request through the proxy carries (credentials, once there is a login)."""
-    return {}
+def auth_headers(nginx):
+    """Headers every request through the proxy carries: the test account's session."""
+    return {"Cookie": nginx.cookie}
 
 
 def site_config(ports, upstream, cert, key):
@@ -125,6 +125,7 @@ def proxied(tmp_path):
                                  f"[Icecast]\nallow = {LISTENER}\n")
     try:
         nginx = Nginx(tmp_path / "nginx", server.port)
+        nginx.cookie = session_cookie(server)
         try:
             yield server, nginx
         finally:
@@ -149,7 +150,7 @@ def get(nginx, path, source="127.0.0.1"):
     """``(status, headers, body)`` of a GET through the proxy."""
     connection = connect(nginx.ports["https"], source)
     try:
-        connection.request("GET", path, headers=auth_headers())
+        connection.request("GET", path, headers=auth_headers(nginx))
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:
@@ -169,7 +170,7 @@ def test_the_webui_and_its_config_point_at_the_proxy(proxied):
 def test_a_websocket_call_through_the_proxy(proxied):
     server, nginx = proxied
     ws = websocket.create_connection(f"wss://127.0.0.1:{nginx.ports['https']}/", timeout=10,
-                                     header=auth_headers(), sslopt={"cert_reqs": ssl.CERT_NONE})
+                                     header=auth_headers(nginx), sslopt={"cert_reqs": ssl.CERT_NONE})
     try:
         ws.send(json.dumps({"method": "request", "fncname": "Bounce", "fncsig": "viaProxy",
                             "arguments": {"ü": [1, 2]}, "pass": None, "key": server.apikey}))
@@ -187,7 +188,7 @@ def test_the_stream_through_the_proxy_is_mp3_frames(proxied):
     server, nginx = proxied
     connection = connect(nginx.ports["https"], source=LISTENER)
     try:
-        connection.request("GET", "/stream", headers=auth_headers())
+        connection.request("GET", "/stream", headers=auth_headers(nginx))
         response = connection.getresponse()
         assert response.status == 200 and response.getheader("Content-Type") == "audio/mpeg"
         data = bytearray()
@@ -209,7 +210,8 @@ def test_the_access_rule_sees_the_client_behind_the_proxy(proxied):
     assert get(nginx, "/musicdb/music/none.mp3", source=LISTENER)[0] == 404
     direct = connect(server.port, source=LISTENER)
     try:  # straight to MusicDB from the allowed address, claiming to be someone else
-        direct.request("GET", "/musicdb/music/none.mp3", headers={"X-Forwarded-For": "10.0.0.1"})
+        direct.request("GET", "/musicdb/music/none.mp3",
+                       headers={"X-Forwarded-For": "10.0.0.1", **auth_headers(nginx)})
         assert direct.getresponse().status == 404
     finally:
         direct.close()
