@@ -123,8 +123,10 @@ def StartWebSocketServer():
         ssl_args = web.ssl_arguments(cfg) if ws.tls else None
         wsserver = MusicDBWebSocketServer(
             handlers.TABLE, app, lambda: datadir.read_api_key(cfg.directories.data),
-            ws.opentimeout, ws.closetimeout, ws.maxmessagesize,
-            publish=lambda packet: events.emit(events.CLIENT_BROADCAST, packet))
+            ws.opentimeout, ws.closetimeout, ws.maxmessagesize, ws.maxunreadbytes,
+            publish=lambda packet: events.emit(events.CLIENT_BROADCAST, packet),
+            max_connections=ws.maxconnections, max_connections_per_ip=ws.maxconnectionsperip,
+            auth_timeout=ws.authtimeout, max_unauth_message_size=ws.maxunauthmessagesize)
         router = web.make_app(cfg, wsserver, audiostream.http_routes(cfg))
         wsserver.listen(router, ws.bind, ws.port, ssl_args)
         events.subscribe(_forward_events)

@@ -1,7 +1,8 @@
 """The stream's HTTP endpoint: who may listen, the Icecast-like answer, the body.
 
 ``[Icecast] allow`` and ``password`` decide who may listen
-(:class:`ListenerAccess`); ``maxlisteners = 0`` lets nobody in.  The answer
+(:class:`ListenerAccess`); ``maxlisteners = 0`` lets nobody in, and one
+client address gets at most ``maxlistenersperip`` listeners (HTTP 429).  The answer
 is ``audio/mpeg`` with ``icy-*`` headers and no Content-Length, with ICY
 titles when the request says ``Icy-MetaData: 1``.  An HTTP/1.1 request gets
 the body chunked (gevent's WSGI server does that for bodies of unknown
@@ -75,15 +76,21 @@ def _basic_password(header):
 def http_routes(cfg, current):
     """``{[Icecast] mountname: WSGI app}``; ``current()`` is the running stream or None."""
     access = ListenerAccess(cfg.icecast.allow, cfg.icecast.password)
+    per_address = cfg.icecast.maxlistenersperip
 
     def stream_app(environ, start_response):
-        return serve_listener(environ, start_response, access, current())
+        return serve_listener(environ, start_response, access, current(), per_address)
     return {cfg.icecast.mountname: stream_app}
 
 
-def serve_listener(environ, start_response, access, stream):
-    """Answer one stream request; a listener's audio is written until it leaves or is dropped."""
+def serve_listener(environ, start_response, access, stream, per_address=None):
+    """Answer one stream request; a listener's audio is written until it leaves or is dropped.
+
+    ``per_address`` (None: no limit) is the most listeners one client address may have.
+    """
     refusal = _refusal(environ, access, stream)
+    if refusal is None and per_address is not None and environ["REQUEST_METHOD"] == "GET":
+        refusal = _over_address_limit(environ.get("REMOTE_ADDR", ""), stream, per_address)
     if refusal:
         return _refuse(start_response, *refusal)
     icy = environ.get("HTTP_ICY_METADATA", "").strip() == "1"
@@ -115,6 +122,16 @@ def _refusal(environ, access, stream):
     if not access.authorized(environ):
         return "401 Unauthorized", [("WWW-Authenticate", f'Basic realm="{STREAM_NAME}"')]
     return None
+
+
+def _over_address_limit(address, stream, per_address):
+    """``(429, headers)`` when ``address`` has ``per_address`` listeners already, else None."""
+    count = sum(1 for listener in stream.broadcaster.listeners
+                if listener.address.rpartition(":")[0] == address)
+    if count < per_address:
+        return None
+    log.info("Stream listener %s refused: %d listeners from that address", address, count)
+    return "429 Too Many Requests", [("Retry-After", "30")]
 
 
 def _write_audio(listener, write):
