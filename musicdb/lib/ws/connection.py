@@ -5,7 +5,9 @@ Every packet to the client, answers and notifications alike, goes through
 writes the queue in order, so frames never interleave and a slow client never
 stalls a broadcast.  A client that lets more than ``max_queued_bytes`` pile up
 unread is dropped; a broadcast frame counts fully for every client it is
-queued for, although they share its bytes.
+queued for, although they share its bytes.  The next packet of a client is
+handled only once at most ``max_pending_bytes`` of answers wait for it: a
+client that asks and never reads holds one answer, not a pile of them.
 
 Until its first packet with a valid key a connection is *unauthenticated*:
 its messages may be at most ``max_unauth_message_size`` bytes, it gets no
@@ -19,6 +21,7 @@ import logging
 import socket
 
 import gevent
+import gevent.event
 from gevent.queue import Queue
 from geventwebsocket.exceptions import WebSocketError
 
@@ -40,7 +43,8 @@ class Connection:
 
     def __init__(self, websocket, address, apikey, table, app, publish, closetimeout=5,
                  max_queued_bytes=32 << 20, max_key_failures=10, auth_timeout=10,
-                 max_unauth_message_size=64 << 10, max_message_size=8 << 20):
+                 max_unauth_message_size=64 << 10, max_message_size=8 << 20,
+                 max_pending_bytes=1 << 20):
         self.ws = websocket
         self.address = address
         self.apikey = apikey
@@ -50,6 +54,9 @@ class Connection:
         self.closetimeout = closetimeout
         self.max_queued_bytes = max_queued_bytes
         self.max_key_failures = max_key_failures
+        self.max_pending_bytes = max_pending_bytes
+        self._drained = gevent.event.Event()
+        self._drained.set()
         self.auth_timeout = auth_timeout
         self.max_message_size = max_message_size
         self.authenticated = False
@@ -79,6 +86,8 @@ class Connection:
             self.abort()
             return
         self._queued_bytes += len(frame)
+        if self._queued_bytes > self.max_pending_bytes:
+            self._drained.clear()
         self._queue.put(frame)
 
     def _frame(self, packet):
@@ -119,6 +128,7 @@ class Connection:
                 message = self._receive()
                 if message is None:
                     break
+                self._drained.wait()  # set again by the writer, or when the writer ends
                 if not self.closed:  # after our close frame: read on, but act on nothing
                     self._handle(message)
                 # A burst of packets is all in the socket buffer: without this, reading
@@ -185,6 +195,12 @@ class Connection:
             self.close(1008, "No valid API key in time")
 
     def _write_loop(self):
+        try:
+            self._write_queue()
+        finally:
+            self._drained.set()
+
+    def _write_queue(self):
         while True:
             item = self._queue.get()
             if item is _STOP:
@@ -194,8 +210,10 @@ class Connection:
                     code, reason = item
                     self.ws.close(code, reason.encode())
                     return
-                self._queued_bytes -= len(item)
                 self.ws.send_prepared(item)
+                self._queued_bytes -= len(item)
+                if self._queued_bytes <= self.max_pending_bytes:
+                    self._drained.set()
             except (WebSocketError, OSError, AttributeError) as error:
                 log.debug("%r: write failed: %s", self, error)
                 self.closed = True

@@ -11,9 +11,11 @@ import time
 from types import SimpleNamespace
 
 import gevent
+import gevent.event
 import pytest
 import websocket
 
+from musicdb.lib.ws.connection import Connection
 from musicdb.lib.ws.rpc import HandlerTable
 from musicdb.lib.ws.server import MusicDBWebSocketServer
 from tests.support import Client, wait_close
@@ -193,12 +195,10 @@ def test_a_shared_broadcast_frame_counts_fully_against_each_unread_cap(serve):
     for client in clients:
         in_thread(client.request, "Echo", None)
     connections = list(server.connections)
-    for connection in connections:  # the writer would drain the queue at once
-        connection._write_loop = lambda: None
-        connection._queued_bytes = 0
     frame = b"f" * 1000
     for connection in connections:
         connection.send(frame)
+    # Counted at once: the writers have not run yet (send never yields).
     assert [connection._queued_bytes for connection in connections] == [1000, 1000]
     for client in clients:
         in_thread(client.close)
@@ -254,3 +254,46 @@ def test_an_unmasked_client_frame_closes_with_1002(serve):
                            data=json.dumps({"method": "request", "fncname": "Echo"}))
     in_thread(client.ws.sock.sendall, frame.format())
     assert in_thread(wait_close, client)[0] == 1002
+
+
+class StuckSocket:
+    """A websocket whose client sends Big requests forever and never reads a byte."""
+
+    closed = False
+    max_size = 0
+
+    def __init__(self):
+        self.handler = SimpleNamespace(socket=None)
+        self.never = gevent.event.Event()
+
+    def receive(self):
+        gevent.sleep(0)
+        return json.dumps({"method": "request", "fncname": "Big", "fncsig": "b",
+                           "arguments": 100_000, "pass": None, "key": KEY})
+
+    def send_prepared(self, frame):
+        self.never.wait()
+
+    def close(self, code, reason):
+        self.closed = True
+
+
+def test_a_client_that_asks_and_never_reads_has_its_next_packet_wait():
+    """Answers pile up to ``max_pending_bytes`` (plus the one being written), not further."""
+    table, calls = HandlerTable(), []
+
+    @table.handler("Big", raw_args=True)
+    def big(args, app):
+        calls.append(args)
+        return "x" * args
+
+    stuck = StuckSocket()
+    connection = Connection(stuck, ("192.0.2.1", 1), KEY, table, None, None,
+                            max_pending_bytes=250_000)
+    reader = gevent.spawn(connection.run)
+    wait_until(lambda: not connection._drained.is_set())
+    for _ in range(50):
+        gevent.sleep(0)  # let every greenlet run: the reader must stay put
+    assert len(calls) == 3 and connection._queued_bytes < 350_000
+    reader.kill()
+    stuck.never.set()
