@@ -295,5 +295,5 @@ def test_a_client_that_asks_and_never_reads_has_its_next_packet_wait():
     for _ in range(50):
         gevent.sleep(0)  # let every greenlet run: the reader must stay put
     assert len(calls) == 3 and connection._queued_bytes < 350_000
-    reader.kill()
     stuck.never.set()
+    reader.kill()
