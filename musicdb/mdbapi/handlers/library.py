@@ -12,6 +12,10 @@ Unknown IDs raise NotFound where MusicDB 8 sent nothing; bad types raise
 InvalidArguments (both become the ``MusicDB:Error`` notification).
 """
 
+import json
+
+import gevent
+
 from musicdb.lib.ws import protocol
 from musicdb.lib.ws.errors import NotFound
 from musicdb.mdbapi.library import tree_key
@@ -167,8 +171,21 @@ def get_video_tags(args, app):
 
 @handler("GetTables", args={"tables": table_names})
 def get_tables(args, app):
-    """Whole tables by name; names other than songs, albums, artists, tags are ignored."""
-    return app.library.tables(args["tables"])
+    """Whole tables by name; names other than songs, albums, artists, tags are ignored.
+
+    Encoded in the thread pool, row by row: the songs of a 20,000-song library are
+    9 MB of JSON, 200 ms of encoding that would otherwise stop every other client.
+    """
+    tables = app.library.tables(args["tables"])
+    return protocol.RawJSON(gevent.get_hub().threadpool.apply(encode_tables, (tables,)))
+
+
+def encode_tables(tables):
+    """``{name: [row, ...]}`` as :func:`protocol.encode` writes it, one row per ``json.dumps``
+    call, so the interpreter can switch threads between rows."""
+    return "{" + ", ".join(
+        json.dumps(name) + ": [" + ", ".join(json.dumps(row, allow_nan=False) for row in rows)
+        + "]" for name, rows in tables.items()) + "}"
 
 
 @handler("GetSongLyrics", args={"songid": sent_id})
