@@ -3,7 +3,7 @@
 
 Usage::
 
-    python benchmarks/abuse.py [--songs 20000] [--seconds 12] [--keep DIR]
+    python benchmarks/abuse.py [--songs 20000] [--seconds 12] [--attacks 1,2,...] [--keep DIR]
 
 What it does:
 
@@ -280,7 +280,7 @@ def connect(server, source):
                                        skip_utf8_validation=True)
 
 
-def run_attack(server, name, seconds, spawn_attackers):
+def run_one(server, name, seconds, spawn_attackers):
     """Run ``spawn_attackers(stop, tally)`` for ``seconds`` while watching; print the figures."""
     stop, tally, watch = gevent.event.Event(), Tally(), Watch(server)
     watchers = watch.run(stop)
@@ -309,7 +309,7 @@ def many(count, func, *args, sources=(ATTACKER,), **kwargs):
             for index in range(count)]
 
 
-def attacks(server, seconds):
+def attacks(server, seconds, chosen):
     port, key = server.port, server.apikey
     broadcast = packet("GetFilteredArtistsWithAlbums", key=key, method="broadcast")
 
@@ -322,6 +322,12 @@ def attacks(server, seconds):
             sock.sendall(broadcast)
         drain.kill()
         sock.close()
+
+    selected = iter(range(1, 7))
+
+    def run_attack(*arguments):
+        if next(selected) in chosen:
+            run_one(*arguments)
 
     run_attack(server, "200 keyless 8 MiB messages", seconds,
                lambda stop, tally: many(200, attacker, port, tally, stop,
@@ -367,7 +373,7 @@ def run(args, home):
     try:
         print(f"server RSS after start: {rss_mib(server.proc.pid):.0f} MiB", flush=True)
         answer_sizes(server)
-        attacks(server, args.seconds)
+        attacks(server, args.seconds, args.attacks)
         print(f"server RSS at the end: {rss_mib(server.proc.pid):.0f} MiB")
     finally:
         server.proc.terminate()
@@ -381,6 +387,8 @@ def main():
     parser.add_argument("--songs", type=int, default=20000)
     parser.add_argument("--seconds", type=float, default=12, help="length of each attack")
     parser.add_argument("--keep", metavar="DIR", help="build the home in DIR and keep it")
+    parser.add_argument("--attacks", type=lambda text: {int(n) for n in text.split(",")},
+                        default=set(range(1, 7)), help="which attacks, e.g. 1,6 (default: all)")
     args = parser.parse_args()
     home = args.keep or tempfile.mkdtemp(prefix="abuse-")
     os.makedirs(os.path.join(home, "data"), exist_ok=True)
