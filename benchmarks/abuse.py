@@ -18,7 +18,7 @@ What it does:
    hosts); 1,100 slow-loris sockets sending one byte every 9 s; 950 keyless
    WebSockets that stay idle; 12 clients looping the heaviest calls.
    Attackers whose socket is refused or closed try again after 0.5 s.
-4. Meanwhile a normal client from 127.0.0.2 (another host, as far as the
+4. Meanwhile, in a process of its own, a normal client from 127.0.0.2 (another host, as far as the
    server can tell) connects, sends GetMDBState and waits for the answer
    every 0.5 s; and it counts the gaps between its heartbeats
    (``onTimeChanged``, once per second).  Printed per attack: the server's
@@ -40,9 +40,11 @@ import os  # noqa: E402
 import shutil  # noqa: E402
 import socket  # noqa: E402
 import struct  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
 
 import gevent  # noqa: E402
 import gevent.event  # noqa: E402
@@ -180,58 +182,82 @@ def heavy_looper(key):
         while not stop.is_set():
             for fncname, arguments in HEAVY:
                 sock.sendall(packet(fncname, arguments, key))
-                reader.until(lambda text: '"fncsig": "abuse"' in text[:300])
+                reader.until(lambda text: '"fncsig": "abuse"' in text)
     return body
 
 
 class WsReader:
-    """Text frames of an unmasked server stream."""
+    """Frames of an unmasked server stream; only the first 300 bytes of each are kept, the
+    rest is read into one reused buffer (a client decoding 9 MB answers would measure itself)."""
+
+    HEAD = 300
 
     def __init__(self, sock):
-        self.sock, self.buffer = sock, b""
+        self.sock = sock
+        self.spare = bytearray(1 << 20)
 
-    def _take(self, size):
-        while len(self.buffer) < size:
-            chunk = self.sock.recv(1 << 20)
+    def _exactly(self, size):
+        data = bytearray()
+        while len(data) < size:
+            chunk = self.sock.recv(size - len(data))
             if not chunk:
                 raise OSError("closed")
-            self.buffer += chunk
-        data, self.buffer = self.buffer[:size], self.buffer[size:]
-        return data
+            data += chunk
+        return bytes(data)
+
+    def _skip(self, size):
+        view = memoryview(self.spare)
+        while size:
+            got = self.sock.recv_into(view[:min(size, len(view))])
+            if not got:
+                raise OSError("closed")
+            size -= got
 
     def until(self, predicate):
+        """Read frames until ``predicate(head)`` holds for a frame's head (as text); returns
+        ``(head, length)``."""
         while True:
-            first, second = self._take(2)
+            first, second = self._exactly(2)
             length = second & 0x7F
             if length == 126:
-                length = struct.unpack("!H", self._take(2))[0]
+                length = struct.unpack("!H", self._exactly(2))[0]
             elif length == 127:
-                length = struct.unpack("!Q", self._take(8))[0]
-            data = self._take(length)
+                length = struct.unpack("!Q", self._exactly(8))[0]
+            head = self._exactly(min(length, self.HEAD))
+            self._skip(length - len(head))
             if first & 0x0F == 0x8:
                 raise OSError("closed by the server")
-            text = data.decode("utf-8", "replace")
+            text = head.decode("utf-8", "replace")
             if predicate(text):
-                return text
+                return text, length
 
 
 # -- what a normal client sees ----------------------------------------------------------------
 
 class Watch:
-    """The server's RSS, the normal client's connects and its heartbeat gaps."""
+    """The server's RSS, the normal client's connects and its heartbeat gaps.
+
+    Runs in a process of its own (``--watch``), so the attackers' work in this
+    one does not show up in its figures.
+    """
 
     def __init__(self, server):
         self.server = server
         self.rss, self.connects, self.failures, self.gaps = [], [], [], []
 
-    def run(self, stop):
+    def run(self, seconds):
+        stop = gevent.event.Event()
         greenlets = [gevent.spawn(self._sample, stop), gevent.spawn(self._probe, stop),
                      gevent.spawn(self._heartbeats, stop)]
-        return greenlets
+        stop.wait(seconds)
+        stop.set()
+        gevent.joinall(greenlets, timeout=15)
+        return {"rss": self.rss, "connects": self.connects, "failures": self.failures,
+                "gaps": self.gaps}
 
     def _sample(self, stop):
         while not stop.wait(0.2):
-            self.rss.append(rss_mib(self.server.proc.pid))
+            self.rss.append(rss_mib(self.server.pid))
 
     def _probe(self, stop):
         while not stop.wait(0.5):
@@ -249,29 +275,39 @@ class Watch:
                 self.failures.append(f"{type(error).__name__}: {error}"[:100])
 
     def _heartbeats(self, stop):
-        client = connect(self.server, NORMAL)
-        client.send(json.dumps({"method": "request", "fncname": "GetMDBState", "fncsig": "hb",
-                                "arguments": None, "pass": None, "key": self.server.apikey}))
-        last = time.monotonic()
+        sock = open_socket(self.server.port, NORMAL)
+        handshake(sock)
+        sock.sendall(packet("GetMDBState", key=self.server.apikey))
+        reader, last = WsReader(sock), time.monotonic()
         try:
             while not stop.is_set():
-                if "onTimeChanged" in client.recv()[:300]:
-                    now = time.monotonic()
-                    self.gaps.append(now - last)
-                    last = now
-        except (OSError, websocket.WebSocketException) as error:
+                reader.until(lambda text: "onTimeChanged" in text)
+                now = time.monotonic()
+                self.gaps.append(now - last)
+                last = now
+        except OSError as error:
             self.failures.append(f"heartbeat client: {type(error).__name__}: {error}"[:100])
         finally:
-            client.close()
+            sock.close()
 
-    def report(self, name, tally):
-        slowest = max(self.connects) if self.connects else float("nan")
-        print(f"{name:<44} RSS max {max(self.rss or [0]):5.0f} MiB   connect max "
-              f"{slowest * 1000:6.0f} ms ({len(self.connects)} ok, {len(self.failures)} failed)"
-              f"   heartbeat gap max {max(self.gaps or [0]):4.1f} s   attackers: "
-              f"{tally.upgraded} upgraded, {tally.refused} refused", flush=True)
-        for failure in sorted(set(self.failures))[:3]:
-            print(f"    failure: {failure}")
+
+def report(name, figures, tally):
+    connects, failures = figures["connects"], figures["failures"]
+    slowest = max(connects) if connects else float("nan")
+    print(f"{name:<44} RSS max {max(figures['rss'] or [0]):5.0f} MiB   connect max "
+          f"{slowest * 1000:6.0f} ms ({len(connects)} ok, {len(failures)} failed)"
+          f"   heartbeat gap max {max(figures['gaps'][1:] or [0]):4.1f} s   attackers: "
+          f"{tally.upgraded} upgraded, {tally.refused} refused", flush=True)
+    for failure in sorted(set(failures))[:3]:
+        print(f"    failure: {failure}")
+
+
+def watch_main(spec, seconds):
+    """``--watch port,pid,key``: watch for ``seconds``, print the figures as JSON."""
+    port, pid, key = spec.split(",", 2)
+    server = SimpleNamespace(port=int(port), pid=int(pid), apikey=key,
+                             url=f"ws://127.0.0.1:{port}/")
+    print(json.dumps(Watch(server).run(seconds)))
 
 
 def connect(server, source):
@@ -282,14 +318,15 @@ def connect(server, source):
 
 def run_one(server, name, seconds, spawn_attackers):
     """Run ``spawn_attackers(stop, tally)`` for ``seconds`` while watching; print the figures."""
-    stop, tally, watch = gevent.event.Event(), Tally(), Watch(server)
-    watchers = watch.run(stop)
+    stop, tally = gevent.event.Event(), Tally()
+    watcher = subprocess.Popen(
+        [sys.executable, __file__, "--seconds", str(seconds), "--watch",
+         f"{server.port},{server.proc.pid},{server.apikey}"], stdout=subprocess.PIPE)
     attackers = spawn_attackers(stop, tally)
-    stop.wait(seconds)
+    output, _ = watcher.communicate(timeout=seconds + 60)
     stop.set()
-    gevent.joinall(watchers, timeout=15)
     gevent.killall(attackers, timeout=5)
-    watch.report(name, tally)
+    report(name, json.loads(output), tally)
     settle(server)
 
 
@@ -359,8 +396,8 @@ def answer_sizes(server):
     for fncname, arguments in HEAVY:
         started = time.monotonic()
         sock.sendall(packet(fncname, arguments, server.apikey))
-        text = reader.until(lambda text: '"fncsig": "abuse"' in text[:300])
-        print(f"{fncname + ' ' + json.dumps(arguments):<60} {len(text) / 1e6:6.2f} MB "
+        _, length = reader.until(lambda text: '"fncsig": "abuse"' in text)
+        print(f"{fncname + ' ' + json.dumps(arguments):<60} {length / 1e6:6.2f} MB "
               f"{(time.monotonic() - started) * 1000:6.0f} ms", flush=True)
     sock.close()
 
@@ -389,7 +426,10 @@ def main():
     parser.add_argument("--keep", metavar="DIR", help="build the home in DIR and keep it")
     parser.add_argument("--attacks", type=lambda text: {int(n) for n in text.split(",")},
                         default=set(range(1, 7)), help="which attacks, e.g. 1,6 (default: all)")
+    parser.add_argument("--watch", help=argparse.SUPPRESS)  # port,pid,key: the watcher process
     args = parser.parse_args()
+    if args.watch:
+        return watch_main(args.watch, args.seconds)
     home = args.keep or tempfile.mkdtemp(prefix="abuse-")
     os.makedirs(os.path.join(home, "data"), exist_ok=True)
     if os.path.exists(os.path.join(home, "data", "music.db")):

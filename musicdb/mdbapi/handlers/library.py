@@ -31,9 +31,9 @@ def _cached(library, key, build):
 
 # -- argument validators ------------------------------------------------------------
 
-def no_arguments(name):
+def no_arguments(name, heavy=False):
     """Register a function without arguments: any ``arguments`` value is ignored (protocol.md §2.1)."""
-    return handler(name, raw_args=True)
+    return handler(name, raw_args=True, heavy=heavy)
 
 
 def sent_id(value):
@@ -70,14 +70,14 @@ def get_artists(args, app):
     return app.library.artists()
 
 
-@no_arguments("GetArtistsWithAlbums")
+@no_arguments("GetArtistsWithAlbums", heavy=True)
 def get_artists_with_albums(args, app):
     """Unfiltered; artists without (visible) albums are kept with ``"albums": []``."""
     library = app.library
     return _cached(library, ("GetArtistsWithAlbums",), library.artists_with_albums)
 
 
-@no_arguments("GetFilteredArtistsWithAlbums")
+@no_arguments("GetFilteredArtistsWithAlbums", heavy=True)
 def get_filtered_artists_with_albums(args, app):
     """The genre filter applied; artists left without albums are omitted."""
     library = app.library
@@ -97,7 +97,7 @@ def get_hidden_albums(args, app):
     return app.library.hidden_albums()
 
 
-@handler("GetAlbums", args={"artistid": artist_or_all, "applyfilter": anything})
+@handler("GetAlbums", args={"artistid": artist_or_all, "applyfilter": anything}, heavy=True)
 def get_albums(args, app):
     """Non-hidden albums of an artist (of all artists for a falsy ``artistid``)."""
     library = app.library
@@ -169,7 +169,7 @@ def get_video_tags(args, app):
     return app.library.tag_set("video", args["videoid"])
 
 
-@handler("GetTables", args={"tables": table_names})
+@handler("GetTables", args={"tables": table_names}, heavy=True)
 def get_tables(args, app):
     """Whole tables by name; names other than songs, albums, artists, tags are ignored.
 
