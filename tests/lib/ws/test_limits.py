@@ -297,3 +297,15 @@ def test_a_client_that_asks_and_never_reads_has_its_next_packet_wait():
     assert len(calls) == 3 and connection._queued_bytes < 350_000
     stuck.never.set()
     reader.kill()
+
+
+def test_an_upgraded_socket_gets_a_small_send_buffer(serve):
+    """Linux would grow it to 4 MiB per client that never reads (a broadcast copied 450 times)."""
+    server = serve()
+    server.wsgi.send_buffer = 64 * 1024
+    client = connect(server)
+    assert in_thread(client.request, "Echo", "x") == "x"
+    (connection,) = server.connections
+    sock = connection.ws.handler.socket
+    assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) <= 2 * 64 * 1024
+    in_thread(client.close)
