@@ -204,6 +204,9 @@ class Client:
         self.timeout = timeout
         self.ws = websocket.create_connection(
             server.url, timeout=timeout, sslopt={"cert_reqs": ssl.CERT_NONE})
+        if key is None:  # as the WebUI does: notifications start after a packet with the key
+            self.send("request", "Bounce", None, "support-hello")
+            self.wait_for(_answers_hello)
 
     def send_raw(self, text):
         self.ws.send(text)
@@ -253,6 +256,13 @@ class Client:
             self.ws.close()
         except Exception:
             pass
+
+
+def _answers_hello(packet):
+    """The answer to the hello packet, or its MusicDB:Error (a table without Bounce)."""
+    request = (packet.get("arguments") or {}).get("request") \
+        if packet.get("fncname") == "MusicDB:Error" else packet
+    return isinstance(request, dict) and request.get("fncsig") == "support-hello"
 
 
 def wait_close(client, timeout=10):

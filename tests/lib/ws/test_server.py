@@ -89,8 +89,6 @@ def test_forced_broadcasts_go_to_the_publish_callable(serve):
 def test_a_broadcast_frame_is_built_once_and_shared(serve):
     server = serve(echo_table())
     clients = [connect(server) for _ in range(3)]
-    for client in clients:  # broadcasts go to connections that sent a valid key
-        in_thread(client.request, "Echo", None)
     queued = []
     for connection in server.connections:
         connection.send = queued.append
@@ -112,7 +110,6 @@ def test_wrong_keys_close_after_the_configured_count(serve):
 def test_a_client_that_never_reads_is_dropped_at_the_unread_limit(serve):
     server = serve(echo_table(), max_queued_bytes=256 * 1024)
     lazy = connect(server)
-    in_thread(lazy.request, "Echo", None)  # broadcasts go to connections that sent a valid key
     big = {"method": "notification", "fncname": "Big", "fncsig": "big",
            "arguments": "x" * 100_000, "pass": None}
     with gevent.Timeout(30):
