@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 TAG_LISTS = ((TAG_CLASS_GENRE, "genres"), (TAG_CLASS_SUBGENRE, "subgenres"),
              (TAG_CLASS_MOOD, "moods"))
 TABLES = ("songs", "albums", "artists", "tags")
+MAX_FIND_LIMIT = 200  # hits of each kind Find returns at most (README: a deliberate difference)
 MAX_CDS = 1000  # CD lists of an album at most (the largest box sets have a few hundred)
 CACHE_SIZE = 64  # encoded answers kept (a few filters, plus GetAlbums per artist)
 CACHE_CHARS = 16 * 2**20  # and their total length: the artists list of 20,000 songs is 1.5 MB
@@ -308,10 +309,12 @@ class Library:
         Artists come with their non-hidden albums by year, albums (hidden ones
         too) and songs with their artist (and album); disabled and hated songs
         are skipped.  IDs of a stale search cache are skipped.  A ``limit`` of 0
-        or less gives empty lists.
+        or less gives empty lists; one above MAX_FIND_LIMIT counts as that: a
+        limit of 10**9 would answer with every song (12 MB at 20,000 songs),
+        and a few clients asking that in a loop would starve everyone else.
         """
         artists, albums, songs = self.mise.Find(searchstring)
-        limit = max(limit, 0)
+        limit = min(max(limit, 0), MAX_FIND_LIMIT)
         lookup = _Lookup(self.database)
         return {"artists": self._artist_hits(lookup, artists[:limit]),
                 "albums": _album_hits(lookup, albums[:limit]),

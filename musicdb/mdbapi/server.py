@@ -126,9 +126,11 @@ def StartWebSocketServer():
         ssl_args = web.ssl_arguments(cfg) if ws.tls else None
         wsserver = MusicDBWebSocketServer(
             handlers.TABLE, app, lambda: datadir.read_api_key(cfg.directories.data),
-            ws.opentimeout, ws.closetimeout, ws.maxmessagesize,
+            ws.opentimeout, ws.closetimeout, ws.maxmessagesize, ws.maxunreadbytes,
             publish=lambda packet: events.emit(events.CLIENT_BROADCAST, packet),
-            trusted_proxies=ws.trustedproxies)
+            trusted_proxies=ws.trustedproxies,
+            max_connections=ws.maxconnections, max_connections_per_ip=ws.maxconnectionsperip,
+            auth_timeout=ws.authtimeout, max_unauth_message_size=ws.maxunauthmessagesize)
         routes = audiostream.http_routes(cfg)
         gate = login.gate_for(cfg, player_paths=routes, player_check=audiostream.player_check(cfg))
         router = web.make_app(cfg, wsserver, routes, gate=gate)

@@ -18,6 +18,9 @@ class Client:
         self.ws = websocket.create_connection(
             server.url, timeout=timeout, sslopt={"cert_reqs": ssl.CERT_NONE},
             cookie=session_cookie(server) if hasattr(server, "tls") else None)  # else no login
+        if key is None:  # as the WebUI does: notifications start after a packet with the key
+            self.send("request", "Bounce", None, "support-hello")
+            self.wait_for(_answers_hello)
 
     def send_raw(self, text):
         self.ws.send(text)
@@ -67,6 +70,13 @@ class Client:
             self.ws.close()
         except Exception:
             pass
+
+
+def _answers_hello(packet):
+    """The answer to the hello packet, or its MusicDB:Error (a table without Bounce)."""
+    request = (packet.get("arguments") or {}).get("request") \
+        if packet.get("fncname") == "MusicDB:Error" else packet
+    return isinstance(request, dict) and request.get("fncsig") == "support-hello"
 
 
 def wait_close(client, timeout=10):

@@ -26,13 +26,15 @@ def parse(text):
     """Decode one client message into a packet dict.
 
     Raises:
-        InvalidJSON: the text is not JSON.
+        InvalidJSON: the text is not JSON, or nested too deeply to decode.
         InvalidPacket: not an object, a key missing, or ``method``/``fncname`` not strings.
     """
     try:
-        packet = json.loads(text)
+        packet = json.loads(text, parse_constant=_refuse_constant)
     except ValueError as error:
         raise InvalidJSON(f"Message is not valid JSON: {error}") from None
+    except RecursionError:
+        raise InvalidJSON("Message is nested too deeply") from None
     if not isinstance(packet, dict):
         raise InvalidPacket(f"Packet must be a JSON object, not {type(packet).__name__}")
     missing = [key for key in PACKET_KEYS if key not in packet]
@@ -44,14 +46,26 @@ def parse(text):
     return packet
 
 
+def _refuse_constant(name):
+    """NaN and Infinity are not JSON (RFC 8259), and an answer echoing them could not be sent."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def check_key(packet, expected):
     """Compare the packet's API key with ``expected`` in constant time; True if equal.
 
     Raises:
+        InvalidPacket: the key is a string that is not valid Unicode (a lone surrogate).
         InvalidAPIKey: the key is not a string or differs.
     """
     key = packet.get("key")
-    if not isinstance(key, str) or not hmac.compare_digest(key.encode(), expected.encode()):
+    if not isinstance(key, str):
+        raise InvalidAPIKey("Invalid API key")
+    try:
+        given = key.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidPacket("Packet key \"key\" is not valid Unicode") from None
+    if not hmac.compare_digest(given, expected.encode("utf-8")):
         raise InvalidAPIKey("Invalid API key")
     return True
 

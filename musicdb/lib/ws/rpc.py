@@ -11,10 +11,19 @@ server; :meth:`HandlerTable.dispatch` turns each error into one
 A validator (see ``args``) takes the raw JSON value and returns what the
 handler gets, or raises ``ValueError``/``TypeError`` with a reason; the packet
 is then rejected before the handler runs, so it changes nothing.
+
+A handler registered with ``heavy=True`` (a whole table, a search) runs only
+while it holds one of the table's ``heavy_slots``; the other callers wait
+in turn.  Why: a dozen clients asking for 9 MB answers in a loop would
+otherwise keep the hub (and the GIL) busy for seconds, and every other
+client's heartbeat would wait; light calls never wait for a slot.
 """
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
+
+import gevent.lock
 
 from musicdb.lib.storage import storage_error
 
@@ -38,13 +47,15 @@ class Handler:
     forced: tuple = None       # (getter, argument): broadcast the getter's result (protocol.md §2.4)
     answered_by: tuple = None  # (getter, argument): a request is answered by the getter
     caller: bool = False       # the handler gets the calling connection too
+    heavy: bool = False        # runs only in one of the table's heavy slots
 
 
 class HandlerTable:
     """API function name -> :class:`Handler`."""
 
-    def __init__(self):
+    def __init__(self, heavy_slots=1):
         self._handlers = {}
+        self._heavy = gevent.lock.Semaphore(heavy_slots)
 
     def __contains__(self, name):
         return name in self._handlers
@@ -57,17 +68,18 @@ class HandlerTable:
         return [self._handlers[name] for name in self.names()]
 
     def handler(self, name, args=None, raw_args=False, forced=None, answered_by=None,
-                caller=False):
+                caller=False, heavy=False):
         """Decorator: register ``func`` as the API function ``name``.
 
         ``args`` maps each argument name to a validator; ``raw_args`` hands
-        the whole ``arguments`` value over unchecked.
+        the whole ``arguments`` value over unchecked; ``heavy`` makes the call
+        wait for a heavy slot (see the module docstring).
         """
         def register(func):
             if name in self._handlers:
                 raise RuntimeError(f"API function {name} registered twice")
             self._handlers[name] = Handler(name, func, dict(args or {}), raw_args, forced,
-                                           answered_by, caller)
+                                           answered_by, caller, heavy)
             return func
         return register
 
@@ -78,7 +90,9 @@ class HandlerTable:
             UnknownFunction, InvalidArguments, or any ApiError of the handler.
         """
         entry = self._entry(name)
-        return _run(entry, validate(entry, arguments), app, caller)
+        args = validate(entry, arguments)
+        with self._heavy if entry.heavy else contextlib.nullcontext():
+            return _run(entry, args, app, caller)
 
     def dispatch(self, packet, app, caller=None):
         """Execute one checked packet; returns ``[(recipients, packet), ...]`` to send.
@@ -111,7 +125,9 @@ class HandlerTable:
 
     def _execute(self, packet, app, caller):
         entry = self._entry(packet["fncname"])
-        result = _run(entry, validate(entry, packet["arguments"]), app, caller)
+        args = validate(entry, packet["arguments"])
+        with self._heavy if entry.heavy else contextlib.nullcontext():
+            result = _run(entry, args, app, caller)
         if entry.forced:
             return [(EVERYONE, self._getter_answer(packet, entry.forced, "broadcast", app))]
         method = packet["method"]

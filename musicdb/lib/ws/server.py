@@ -21,14 +21,21 @@ class MusicDBWebSocketServer:
     current key; it is read for every new connection, so a changed key applies
     to new connections only.  An answer meant for every client goes to
     ``publish(packet)`` (by default :meth:`broadcast`; the server module routes
-    it through its event bus).  The limits are per connection.
-    ``trusted_proxies`` (addresses, networks) may tell the client's address
-    in ``X-Forwarded-For``.
+    it through its event bus).  ``trusted_proxies`` (addresses, networks) may
+    tell the client's address in ``X-Forwarded-For``.
+
+    Limits: ``opentimeout`` seconds for the whole handshake (TLS and the HTTP
+    request), at most ``max_connections`` TCP connections in total and
+    ``max_connections_per_ip`` from one address (more are refused before the
+    handshake), and per connection those of
+    :class:`~musicdb.lib.ws.connection.Connection`.  Broadcasts go only to
+    connections that sent a valid key.
     """
 
     def __init__(self, table, app, apikey, opentimeout=10, closetimeout=5,
                  max_message_size=8 << 20, max_queued_bytes=32 << 20, max_key_failures=10,
-                 publish=None, trusted_proxies=()):
+                 publish=None, trusted_proxies=(), max_connections=512,
+                 max_connections_per_ip=64, auth_timeout=10, max_unauth_message_size=64 << 10):
         self.table = table
         self.app = app
         self.apikey = apikey
@@ -37,6 +44,10 @@ class MusicDBWebSocketServer:
         self.max_message_size = max_message_size
         self.max_queued_bytes = max_queued_bytes
         self.max_key_failures = max_key_failures
+        self.max_connections = max_connections
+        self.max_connections_per_ip = max_connections_per_ip
+        self.auth_timeout = auth_timeout
+        self.max_unauth_message_size = max_unauth_message_size
         self.publish = publish or self.broadcast
         self.trusted_proxies = netaccess.AddressRule(trusted_proxies)
         self.connections = set()
@@ -49,6 +60,8 @@ class MusicDBWebSocketServer:
         self.wsgi.max_message_size = self.max_message_size
         self.wsgi.handshake_timeout = self.opentimeout
         self.wsgi.trusted_proxies = self.trusted_proxies
+        self.wsgi.max_connections = self.max_connections
+        self.wsgi.max_connections_per_ip = self.max_connections_per_ip
         # A router refuses an upgrade it would not serve before the handshake (HTTP 403).
         self.wsgi.pre_start_hook = getattr(app, "pre_start_hook", None)
         self.wsgi.start()
@@ -65,7 +78,8 @@ class MusicDBWebSocketServer:
         address = (environ.get("REMOTE_ADDR", "?"), environ.get("REMOTE_PORT", "?"))
         connection = Connection(websocket, address, self.apikey(), self.table, self.app,
                                 self.publish, self.closetimeout, self.max_queued_bytes,
-                                self.max_key_failures)
+                                self.max_key_failures, self.auth_timeout,
+                                self.max_unauth_message_size, self.max_message_size)
         self.connections.add(connection)
         log.info("Client %s:%s connected (%d open)", *address, len(self.connections))
         try:
@@ -76,10 +90,11 @@ class MusicDBWebSocketServer:
         return []
 
     def broadcast(self, packet):
-        """Send one packet to every open connection: one frame, shared by all of them."""
+        """Send one packet to every connection that sent a valid key: one frame, shared."""
         frame = text_frame(protocol.encode(packet))
         for connection in list(self.connections):
-            connection.send(frame)
+            if connection.authenticated:
+                connection.send(frame)
 
     def close_all(self, code=1000, reason="Server shutdown"):
         """Close every connection and wait (at most ``closetimeout``) for them to end."""

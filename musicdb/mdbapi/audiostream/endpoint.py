@@ -4,7 +4,8 @@
 files (``lib/http/app.media_access``), wrapped around the stream's app.  The
 login in front of every route checks the listener's credentials, among them
 the ``[Icecast] password`` (:func:`player_check`).  ``maxlisteners = 0`` lets
-nobody in.  The answer
+nobody in, and one client address gets at most ``maxlistenersperip``
+listeners (HTTP 429).  The answer
 is ``audio/mpeg`` with ``icy-*`` headers and no Content-Length, with ICY
 titles when the request says ``Icy-MetaData: 1``.  An HTTP/1.1 request gets
 the body chunked (gevent's WSGI server does that for bodies of unknown
@@ -42,17 +43,22 @@ def player_check(cfg):
 
 def http_routes(cfg, current):
     """``{[Icecast] mountname: WSGI app}``; ``current()`` is the running stream or None."""
+    per_address = cfg.icecast.maxlistenersperip
+
     def stream_app(environ, start_response):
-        return serve_listener(environ, start_response, current())
+        return serve_listener(environ, start_response, current(), per_address)
     return {cfg.icecast.mountname: access.guarded(stream_app, media_access(cfg))}
 
 
-def serve_listener(environ, start_response, stream):
+def serve_listener(environ, start_response, stream, per_address=None):
     """Answer one stream request; a listener's audio is written until it leaves or is dropped.
 
-    Who may listen was checked before (:func:`http_routes` wraps this).
+    Who may listen was checked before (:func:`http_routes` wraps this);
+    ``per_address`` (None: no limit) is the most listeners one client address may have.
     """
     refusal = _refusal(environ, stream)
+    if refusal is None and per_address is not None and environ["REQUEST_METHOD"] == "GET":
+        refusal = _over_address_limit(environ.get("REMOTE_ADDR", ""), stream, per_address)
     if refusal:
         return _refuse(start_response, *refusal)
     icy = environ.get("HTTP_ICY_METADATA", "").strip() == "1"
@@ -78,6 +84,16 @@ def _refusal(environ, stream):
     if stream is None or not stream.enabled:
         return "503 Service Unavailable", []
     return None
+
+
+def _over_address_limit(address, stream, per_address):
+    """``(429, headers)`` when ``address`` has ``per_address`` listeners already, else None."""
+    count = sum(1 for listener in stream.broadcaster.listeners
+                if listener.address.rpartition(":")[0] == address)
+    if count < per_address:
+        return None
+    log.info("Stream listener %s refused: %d listeners from that address", address, count)
+    return "429 Too Many Requests", [("Retry-After", "30")]
 
 
 def _write_audio(listener, write):

@@ -12,6 +12,10 @@ Unknown IDs raise NotFound where MusicDB 8 sent nothing; bad types raise
 InvalidArguments (both become the ``MusicDB:Error`` notification).
 """
 
+import json
+
+import gevent
+
 from musicdb.lib.ws import protocol
 from musicdb.lib.ws.errors import NotFound
 from musicdb.mdbapi.library import tree_key
@@ -27,9 +31,9 @@ def _cached(library, key, build):
 
 # -- argument validators ------------------------------------------------------------
 
-def no_arguments(name):
+def no_arguments(name, heavy=False):
     """Register a function without arguments: any ``arguments`` value is ignored (protocol.md §2.1)."""
-    return handler(name, raw_args=True)
+    return handler(name, raw_args=True, heavy=heavy)
 
 
 def sent_id(value):
@@ -66,14 +70,14 @@ def get_artists(args, app):
     return app.library.artists()
 
 
-@no_arguments("GetArtistsWithAlbums")
+@no_arguments("GetArtistsWithAlbums", heavy=True)
 def get_artists_with_albums(args, app):
     """Unfiltered; artists without (visible) albums are kept with ``"albums": []``."""
     library = app.library
     return _cached(library, ("GetArtistsWithAlbums",), library.artists_with_albums)
 
 
-@no_arguments("GetFilteredArtistsWithAlbums")
+@no_arguments("GetFilteredArtistsWithAlbums", heavy=True)
 def get_filtered_artists_with_albums(args, app):
     """The genre filter applied; artists left without albums are omitted."""
     library = app.library
@@ -93,7 +97,7 @@ def get_hidden_albums(args, app):
     return app.library.hidden_albums()
 
 
-@handler("GetAlbums", args={"artistid": artist_or_all, "applyfilter": anything})
+@handler("GetAlbums", args={"artistid": artist_or_all, "applyfilter": anything}, heavy=True)
 def get_albums(args, app):
     """Non-hidden albums of an artist (of all artists for a falsy ``artistid``)."""
     library = app.library
@@ -165,10 +169,23 @@ def get_video_tags(args, app):
     return app.library.tag_set("video", args["videoid"])
 
 
-@handler("GetTables", args={"tables": table_names})
+@handler("GetTables", args={"tables": table_names}, heavy=True)
 def get_tables(args, app):
-    """Whole tables by name; names other than songs, albums, artists, tags are ignored."""
-    return app.library.tables(args["tables"])
+    """Whole tables by name; names other than songs, albums, artists, tags are ignored.
+
+    Encoded in the thread pool, row by row: the songs of a 20,000-song library are
+    9 MB of JSON, 200 ms of encoding that would otherwise stop every other client.
+    """
+    tables = app.library.tables(args["tables"])
+    return protocol.RawJSON(gevent.get_hub().threadpool.apply(encode_tables, (tables,)))
+
+
+def encode_tables(tables):
+    """``{name: [row, ...]}`` as :func:`protocol.encode` writes it, one row per ``json.dumps``
+    call, so the interpreter can switch threads between rows."""
+    return "{" + ", ".join(
+        json.dumps(name) + ": [" + ", ".join(json.dumps(row, allow_nan=False) for row in rows)
+        + "]" for name, rows in tables.items()) + "}"
 
 
 @handler("GetSongLyrics", args={"songid": sent_id})

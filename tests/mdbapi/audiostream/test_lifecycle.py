@@ -9,7 +9,7 @@ from tests.support import wait_until
 def config(disablevideos=False):
     return SimpleNamespace(
         icecast=SimpleNamespace(bitrate=320, transcodeall=False, maxlisteners=3,
-                                mountname="/stream", allow=[], password=""),
+                                maxlistenersperip=8, mountname="/stream", allow=[], password=""),
         debug=SimpleNamespace(disableicecast=False, disablevideos=disablevideos),
         directories=SimpleNamespace(music="/nonexistent"))
 
