@@ -74,7 +74,8 @@ def router(tmp_path):
     frames = tmp_path / "data" / "webdata" / "artwork"
     frames.mkdir(parents=True)
     (frames / "frame.jpg").write_bytes(b"\xff\xd8frame")
-    return webapp.make_app(cfg, SimpleNamespace(serve_websocket=None), {"/stream": inner})
+    return webapp.make_app(cfg, SimpleNamespace(serve_websocket=None), {"/stream": inner},
+                           gate=None)
 
 
 @pytest.mark.parametrize("path", ["/musicdb/music/song.mp3", "/musicdb/videoframes/frame.jpg"])

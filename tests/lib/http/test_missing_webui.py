@@ -10,13 +10,13 @@ from musicdb.lib.cfg import defaults
 from musicdb.lib.cfg.musicdb import SYSTEM_WEBUI, MusicDBConfig
 from musicdb.lib.http import app as webapp
 from tests.lib.http.test_app import FakeWebSocketServer, call
-from tests.support import ServerProcess, write_config
+from tests.support import ServerProcess, auth_headers, write_config
 
 
 @pytest.fixture
 def missing(tmp_path):
     config = MusicDBConfig(write_config(str(tmp_path), 4711, webui=str(tmp_path / "nowhere")))
-    return webapp.make_app(config, FakeWebSocketServer())
+    return webapp.make_app(config, FakeWebSocketServer(), gate=None)
 
 
 @pytest.mark.parametrize("path", ["/musicdb/", "/musicdb/index.html", "/musicdb/js/x.js"])
@@ -50,7 +50,8 @@ def test_a_server_without_the_webui_warns_once_and_serves_the_explanation(tmp_pa
                            extra=f"[webui]\ndirectory = {tmp_path / 'absent'}\n")
     try:
         with pytest.raises(urllib.error.HTTPError) as answer:
-            urllib.request.urlopen(f"{server.http_url}/musicdb/", timeout=10)
+            urllib.request.urlopen(urllib.request.Request(
+                f"{server.http_url}/musicdb/", headers=auth_headers(server)), timeout=10)
         assert answer.value.code == 404 and b"not installed" in answer.value.read()
     finally:
         server.stop()
