@@ -13,7 +13,7 @@ import struct
 
 import pytest
 
-from tests.support import ServerProcess, poll
+from tests.support import ServerProcess, poll, session_cookie
 
 BIG_FILE = 16 << 20
 
@@ -35,6 +35,11 @@ def connect(server):
     return context.wrap_socket(socket.create_connection(("127.0.0.1", server.port), timeout=10))
 
 
+def cookie_line(server):
+    """The header line that logs the request in as the test account."""
+    return b"Cookie: " + session_cookie(server).encode("ascii") + b"\r\n"
+
+
 def drop(sock, reset):
     """Close without a TLS close_notify; with ``reset`` the kernel sends RST."""
     if reset:
@@ -49,10 +54,15 @@ def went_away_lines(server):
 @pytest.mark.parametrize("reset", [False, True], ids=["close", "reset"])
 def test_a_cancelled_tls_download_is_one_debug_line(server, reset):
     sock = connect(server)
-    sock.sendall(b"GET /musicdb/music/big.mp3 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-    received = 0
+    sock.sendall(b"GET /musicdb/music/big.mp3 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 + cookie_line(server) + b"\r\n")
+    first = sock.recv(65536)
+    assert first.startswith(b"HTTP/1.1 200"), first[:200]
+    received = len(first)
     while received < 1 << 20:
-        received += len(sock.recv(65536))
+        chunk = sock.recv(65536)
+        assert chunk, "the download ended early"
+        received += len(chunk)
     drop(sock, reset)
     assert poll(lambda: went_away_lines(server), timeout=10), server.log()
     assert all(" DEBUG " in line for line in went_away_lines(server))
@@ -73,7 +83,7 @@ def test_a_websocket_client_gone_mid_frame_leaves_no_traceback(server):
     key = base64.b64encode(os.urandom(16))
     sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                  b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                 b"Sec-WebSocket-Key: " + key + b"\r\n\r\n")
+                 b"Sec-WebSocket-Key: " + key + b"\r\n" + cookie_line(server) + b"\r\n")
     assert sock.recv(4096).startswith(b"HTTP/1.1 101")
     sock.sendall(b"\x81\xfe\x01\x00mask" + b"x" * 40)  # 256 bytes announced, 40 sent
     drop(sock, reset=False)
