@@ -47,7 +47,8 @@ sys.path.insert(0, ROOT)
 import websocket  # noqa: E402
 
 from musicdb.lib.db.musicdb import MusicDatabase  # noqa: E402
-from tests.support import BLOCKED_MARK, ServerProcess  # noqa: E402
+from tests.support import ServerProcess  # noqa: E402
+from tests.support.server import BLOCKED_MARK  # noqa: E402
 
 # The server of tests.support (monitor thread on), logging less.
 EXTRA = "[log]\nloglevel = WARNING\n"

@@ -20,6 +20,7 @@ from collections import OrderedDict
 from musicdb.lib.db.musicdb import TAG_CLASS_GENRE, TAG_CLASS_MOOD, TAG_CLASS_SUBGENRE
 
 from . import events
+from .catalog import Catalog
 from .mdbstate import GenreSelection, album_passes, video_passes
 from .tagging import Tagging
 
@@ -188,6 +189,24 @@ class Library:
         return {"songid": songid, "song": song, "album": db.get_album(song["albumid"]),
                 "artist": db.get_artist(song["artistid"]), "lyrics": db.get_lyrics(song["id"]),
                 "lyricsstate": song["lyricsstate"]}
+
+    # -- whole-library snapshots and batches (Subsonic lists and search) ---------------
+
+    def catalog(self):
+        """The :class:`~musicdb.mdbapi.catalog.Catalog` of the library now (cached until a change)."""
+        return self.answers.get(("catalog",), lambda: Catalog(self.database))
+
+    def entries(self, table, ids):
+        """``{id: entry}`` of those ``ids`` that exist in "artists", "albums" or "songs"."""
+        return self.database.get_entries(table, ids)
+
+    def album_songs(self, albumid):
+        """Every song of an album (disabled ones too), by ID."""
+        return self.database.get_album_songs(albumid)
+
+    def favorite_songs(self):
+        """The loved songs (``favorite`` 1), by ID."""
+        return self.database.get_favorite_songs()
 
     # -- videos ---------------------------------------------------------------------
 

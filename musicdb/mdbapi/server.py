@@ -35,7 +35,7 @@ from musicdb.lib.http import app as web
 from musicdb.lib.http import login
 from musicdb.lib.http import tls
 from musicdb.lib.ws.server import MusicDBWebSocketServer
-from musicdb.mdbapi import audiostream, events, handlers, librarydir, videostream
+from musicdb.mdbapi import audiostream, events, handlers, librarydir, subsonic, videostream
 from musicdb.mdbapi.app import App
 from musicdb.mdbapi.handlers import notifications
 from musicdb.mdbapi.library import Library
@@ -133,7 +133,8 @@ def StartWebSocketServer():
             auth_timeout=ws.authtimeout, max_unauth_message_size=ws.maxunauthmessagesize)
         routes = audiostream.http_routes(cfg)
         gate = login.gate_for(cfg, player_paths=routes, player_check=audiostream.player_check(cfg))
-        router = web.make_app(cfg, wsserver, routes, gate=gate)
+        apis = {subsonic.PREFIX: subsonic.build(app, gate.accounts, gate.limiter)}
+        router = web.make_app(cfg, wsserver, routes, gate=gate, apis=apis)
         if not web.webui_installed(cfg):
             log.warning("The legacy WebUI is not installed in %s; /musicdb/ explains how to "
                         "install it ([webui] directory or MUSICDB_WEBUI)", cfg.webui.directory)

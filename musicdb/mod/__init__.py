@@ -22,6 +22,7 @@ MODULES = {
     "stats": "Print how many artists, albums, songs, videos, tags and lyrics the library holds.",
     "mise": "Search artists, albums and songs from the shell: mise QUERY.",
     "user": "Accounts that may log in: user add|passwd|remove|list|token [NAME].",
+    "subsonic": "Subsonic clients: subsonic password USER | apikey create USER NAME|list|revoke NAME.",
     "demo": "Generate a demo library: into DEST, or into the empty music directory and import it.",
 }
 

@@ -2,7 +2,8 @@
 
 import re
 
-SECRET_NAMES = ("password", "passwd", "pass", "token", "key", "apikey", "secret", "session")
+SECRET_NAMES = ("password", "passwd", "pass", "token", "key", "apikey", "secret", "session",
+                "p", "t", "s")  # Subsonic: p (password), t (token), s (salt)
 _QUERY_VALUE = re.compile(r"(?i)([?&;](?:%s)=)[^&;\s\"']*" % "|".join(
     sorted(SECRET_NAMES, key=len, reverse=True)))
 _USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/@\s]*@")

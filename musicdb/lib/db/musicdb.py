@@ -277,6 +277,18 @@ class MusicDatabase(Database):
         found.sort()
         return found
 
+    # -- summaries for other APIs (Subsonic lists and search) ------------------------
+
+    def get_song_summaries(self):
+        """``(songid, albumid, artistid, name, playtime, disabled)`` of every song, by ID."""
+        return self._tuples("SELECT songid, albumid, artistid, name, playtime, disabled "
+                            "FROM songs ORDER BY songid")
+
+    def get_favorite_songs(self):
+        """The songs whose ``favorite`` is 1 (loved), by ID."""
+        return self._entries("SELECT * FROM songs WHERE favorite = 1 ORDER BY songid",
+                             key="songid")
+
     # -- statistics (UpdateSongStatistic, UpdateVideoStatistic) ---------------------
 
     def exists(self, table, rowid):

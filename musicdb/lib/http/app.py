@@ -44,13 +44,14 @@ def ssl_arguments(cfg):
 CONFIG_JS = "/musicdb/webdata/config.js"
 
 
-def make_app(cfg, wsserver, routes=None, *, gate):
+def make_app(cfg, wsserver, routes=None, *, gate, apis=None):
     """The :class:`Router` for ``cfg``; ``routes`` maps exact paths to WSGI apps.
 
     The extra routes accept every method (the stream answers its own 405)
     and are registered last, so they win over a page of the same path.
     ``gate`` must be given; only a test of the routing itself passes None
-    (then nothing is refused).
+    (then nothing is refused).  ``apis`` maps URL prefixes to WSGI apps that
+    check credentials themselves (Subsonic at ``/rest/``): the gate lets them through.
     """
     router = Router(websocket=wsserver.serve_websocket)
     if gate is not None:
@@ -66,6 +67,10 @@ def make_app(cfg, wsserver, routes=None, *, gate):
         router.mount("/musicdb/", _missing_webui_app(cfg.webui.directory))
     for path, app in (routes or {}).items():
         router.route(path, app, methods=None)
+    for prefix, app in (apis or {}).items():
+        router.mount(prefix, app, methods=("GET", "HEAD", "POST"))
+        if gate is not None:
+            gate.open_prefixes += (prefix,)
     return router
 
 

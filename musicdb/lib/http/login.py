@@ -66,7 +66,7 @@ class LoginGate:
     """
 
     def __init__(self, accounts, sessions, limiter, tls, origins=(), player_paths=(),
-                 player_check=None, secret_paths=(), offload=offload):
+                 player_check=None, secret_paths=(), offload=offload, open_prefixes=()):
         self.accounts = accounts
         self.sessions = sessions
         self.limiter = limiter
@@ -76,6 +76,7 @@ class LoginGate:
         self.player_check = player_check
         self.secret_paths = frozenset(secret_paths)
         self.offload = offload
+        self.open_prefixes = tuple(open_prefixes)  # APIs that check credentials themselves
 
     def install(self, router, secret_paths=()):
         """Become ``router``'s access check and serve ``/login`` and ``/logout`` on it;
@@ -108,7 +109,7 @@ class LoginGate:
         path = environ.get("PATH_INFO", "")
         if _is_upgrade(environ):
             return self._upgrade_access(environ)
-        if path in OPEN_PATHS:
+        if path in OPEN_PATHS or path.startswith(self.open_prefixes):
             return None
         if self.session(environ) is not None:
             if _normal(path) in self.secret_paths and _from_another_site(environ):

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Latency of the Subsonic API (/rest/) at 20,000 songs, over keep-alive HTTP.
+
+Usage::
+
+    python benchmarks/subsonic.py [--songs 20000] [--requests 200]
+
+The library is built like ``benchmarks/api_latency.py`` (rows inserted into a
+fresh ``music.db``); the songs that ``stream`` fetches get a real 4 MiB file.
+The real server runs on a free 127.0.0.1 port (no TLS); one client sends the
+requests one after the other with token authentication and measures each
+until the whole answer arrived (``stream``: until the first body byte).
+Prints p50/p95/max per call.  Aims: p50 <= 20 ms for search3 and the lists.
+"""
+
+import argparse
+import hashlib
+import http.client
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from urllib.parse import urlencode
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+from api_latency import BLOCKED_MARK, EXTRA, build_library, rss_mib  # noqa: E402
+from musicdb.lib.auth.subsonic import SubsonicCredentials, path_in  # noqa: E402
+from musicdb.lib.db.musicdb import MusicDatabase  # noqa: E402
+from tests.support import TEST_USER, ServerProcess, create_account  # noqa: E402
+
+APP_PASSWORD = "benchmark-app-password"
+
+
+class RestClient:
+    def __init__(self, port):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def auth(self):
+        salt = "%08x" % random.getrandbits(32)
+        token = hashlib.md5((APP_PASSWORD + salt).encode()).hexdigest()
+        return {"u": TEST_USER, "t": token, "s": salt, "v": "1.16.1", "c": "bench", "f": "json"}
+
+    def get(self, name, params, first_byte=False):
+        """Milliseconds until the answer (or its first byte) arrived."""
+        started = time.perf_counter()
+        self.connection.request("GET", "/rest/%s?%s" % (name, urlencode({**self.auth(), **params})))
+        response = self.connection.getresponse()
+        if first_byte:
+            response.read(1)
+            elapsed = time.perf_counter() - started
+            response.read()
+        else:
+            body = response.read()
+            elapsed = time.perf_counter() - started
+            assert b'"status":"ok"' in body[:200], body[:300]
+        assert response.status in (200, 206), response.status
+        return elapsed * 1000
+
+
+def measure(client, label, calls, first_byte=False):
+    client.get(*calls[0], first_byte=first_byte)  # warm-up
+    times = sorted(client.get(*call, first_byte=first_byte) for call in calls)
+    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+    print(f"{label:<34} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   "
+          f"max {times[-1]:7.1f} ms", flush=True)
+
+
+def prepare(home, songs):
+    music = os.path.join(home, "music")
+    os.makedirs(music, exist_ok=True)
+    database = os.path.join(home, "data", "music.db")
+    albumids, vocabulary = build_library(database, songs)
+    db = MusicDatabase(database)
+    rows = db.rows("SELECT songid, path FROM songs WHERE disabled = 0 LIMIT 20")
+    db.close()
+    for row in rows:
+        path = os.path.join(music, row["path"])
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as handle:
+            handle.write(os.urandom(4 * 2**20))
+    create_account(home)
+    SubsonicCredentials(path_in(os.path.join(home, "data"))).set_app_password(
+        TEST_USER, APP_PASSWORD)
+    return albumids, vocabulary, ["tr-%d" % row["songid"] for row in rows]
+
+
+def run(args, home):
+    rng = random.Random(3)
+    started = time.monotonic()
+    albumids, vocabulary, streamable = prepare(home, args.songs)
+    print(f"library: {args.songs} songs, {len(albumids)} albums "
+          f"({time.monotonic() - started:.1f} s)", flush=True)
+    server = ServerProcess(home, extra=EXTRA)
+    try:
+        client, n = RestClient(server.port), args.requests
+        started = time.perf_counter()
+        client.get("getArtists", {})
+        print(f"first call (builds the catalog): {(time.perf_counter() - started) * 1000:.0f} ms")
+        queries = [" ".join(w[:3] for w in rng.choice(vocabulary).split()[:2])
+                   for _ in range(n)]
+        measure(client, "search3 (two words)", [("search3", {"query": q}) for q in queries])
+        measure(client, "getRandomSongs 50", [("getRandomSongs", {"size": 50})] * n)
+        measure(client, "getAlbumList2 random", [("getAlbumList2", {"type": "random"})] * n)
+        measure(client, "getAlbumList2 newest", [("getAlbumList2", {"type": "newest"})] * n)
+        measure(client, "getAlbum", [("getAlbum", {"id": "al-%d" % rng.choice(albumids)})
+                                     for _ in range(n)])
+        measure(client, "getArtists", [("getArtists", {})] * max(n // 4, 5))
+        measure(client, "getCoverArt (default, 200)",
+                [("getCoverArt", {"id": "al-%d" % rng.choice(albumids), "size": 200})
+                 for _ in range(n)], first_byte=True)
+        measure(client, "stream first byte", [("stream", {"id": rng.choice(streamable)})
+                                              for _ in range(n)], first_byte=True)
+        print(f"server RSS after the runs: {rss_mib(server.proc.pid):.0f} MiB", flush=True)
+    finally:
+        server.proc.terminate()
+        server.proc.wait(20)
+    if BLOCKED_MARK in server.log():
+        print("warning: the server reported a blocked event loop (see server.log)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--songs", type=int, default=20000)
+    parser.add_argument("--requests", type=int, default=200, help="requests per call")
+    args = parser.parse_args()
+    home = tempfile.mkdtemp(prefix="subsonic-bench-")
+    os.makedirs(os.path.join(home, "data"), exist_ok=True)
+    try:
+        run(args, home)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""The Subsonic/OpenSubsonic API at ``/rest/`` over the library layer (issue 14).
+
+:func:`build` makes the WSGI app the server mounts; the login gate lets
+``/rest/`` through, because Subsonic clients authenticate per request
+(:mod:`.auth`).  Endpoint modules are listed in :data:`.api.AREAS`.
+"""
+
+import os
+
+from musicdb.lib.auth import subsonic as credentials_file
+from musicdb.lib.db.subsonicdb import AnnotationDatabase
+
+from .api import SubsonicApp
+from .auth import Authenticator
+
+PREFIX = "/rest/"
+
+
+def build(app, accounts, limiter):
+    """The ``/rest/`` app of ``app``; ``accounts`` and ``limiter`` are the login gate's.
+
+    Raises:
+        DatabaseError: ``<data>/subsonic.db`` cannot be opened.
+    """
+    data = app.cfg.directories.data
+    annotations = AnnotationDatabase(os.path.join(data, "subsonic.db"))
+    credentials = credentials_file.SubsonicCredentials(credentials_file.path_in(data))
+    return SubsonicApp(app, annotations, Authenticator(accounts, credentials, limiter))

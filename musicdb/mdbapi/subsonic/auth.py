@@ -1,0 +1,107 @@
+"""Who calls: Subsonic token, password or API key authentication against the accounts.
+
+The login password is never used (it is stored hashed): each account has a
+separate app password (``musicdb subsonic password USER``) and API keys
+(``musicdb subsonic apikey create USER NAME``), see
+:mod:`musicdb.lib.auth.subsonic`.  Wrong user and wrong password give the
+same error 40; every comparison takes constant time.  Failures count in the
+login page's :class:`~musicdb.lib.auth.limiter.FailureLimiter` (per client
+address and user name); only failures count.
+"""
+
+import binascii
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from musicdb.lib.auth.subsonic import equal
+
+from .wire import (CONFLICTING_AUTH, INVALID_APIKEY, MISSING, WRONG_CREDENTIALS,
+                   SubsonicError)
+
+log = logging.getLogger(__name__)
+
+WRONG = "Wrong username or password."
+_DUMMY = "no app password set: this never matches"
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: str
+    apikey: str = None  # the key's name when the caller used an API key
+
+
+class Authenticator:
+    """Check the credentials of a request; ``accounts`` an AccountStore, ``credentials``
+    a SubsonicCredentials, ``limiter`` the login's FailureLimiter."""
+
+    def __init__(self, accounts, credentials, limiter):
+        self.accounts = accounts
+        self.credentials = credentials
+        self.limiter = limiter
+
+    def check(self, params, address):
+        """The :class:`Caller`, or raises SubsonicError (10, 40, 43, 44)."""
+        if params.get("apiKey") is not None:
+            return self._apikey(params, address)
+        for name in ("u", "v", "c"):
+            if not params.get(name):
+                raise SubsonicError(MISSING, "Required parameter is missing: %s" % name)
+        user = params.get("u")
+        keys = ("ip:" + address, "user:" + user[:64].lower())
+        wait = self.limiter.blocked(*keys)
+        if wait:
+            raise SubsonicError(WRONG_CREDENTIALS,
+                                "Too many failed logins. Try again in %d seconds." % wait)
+        if not self._password_matches(params, user):
+            self.limiter.failed(*keys)
+            log.warning("Failed Subsonic login from %s", address)
+            raise SubsonicError(WRONG_CREDENTIALS, WRONG)
+        self.limiter.succeeded(*keys)
+        return Caller(user)
+
+    def _password_matches(self, params, user):
+        """True if ``t``+``s`` or ``p`` fit the app password of an existing ``user``.
+
+        Raises:
+            SubsonicError: 10 when neither ``t``+``s`` nor ``p`` is given.
+        """
+        known = self.accounts.exists(user)
+        stored = self.credentials.app_password(user) if known else None
+        if known and stored is None:
+            log.warning("Subsonic login of %s refused: no app password is set; set one with "
+                        "'musicdb subsonic password %s'", user, user)
+        token, salt, password = params.get("t"), params.get("s"), params.get("p")
+        if token is not None and salt is not None:
+            expected = hashlib.md5(((stored or _DUMMY) + salt).encode("utf-8")).hexdigest()
+            return equal(token.lower(), expected) and stored is not None
+        if password is not None:
+            return equal(_decoded(password), stored or _DUMMY) and stored is not None
+        raise SubsonicError(MISSING, "Required parameter is missing: t and s, or p")
+
+    def _apikey(self, params, address):
+        if params.get("u") is not None:
+            raise SubsonicError(CONFLICTING_AUTH, "Multiple conflicting authentication "
+                                "mechanisms provided: apiKey with u")
+        for name in ("v", "c"):
+            if not params.get(name):
+                raise SubsonicError(MISSING, "Required parameter is missing: %s" % name)
+        keys = ("ip:" + address,)
+        if self.limiter.blocked(*keys):
+            raise SubsonicError(INVALID_APIKEY, "Invalid API key (too many failures; wait).")
+        found = self.credentials.user_for_apikey(params.get("apiKey"))
+        if found is None or not self.accounts.exists(found[0]):
+            self.limiter.failed(*keys)
+            log.warning("Failed Subsonic API key from %s", address)
+            raise SubsonicError(INVALID_APIKEY, "Invalid API key.")
+        return Caller(found[0], apikey=found[1])
+
+
+def _decoded(password):
+    """``p`` as given, or decoded from ``enc:`` hex (any case); undecodable is no password."""
+    if not password.startswith("enc:"):
+        return password
+    try:
+        return binascii.unhexlify(password[4:]).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return "\x00undecodable"

@@ -1,0 +1,115 @@
+"""The /rest/ WSGI app in-process on a small library: visibility, search, limiter, XML safety."""
+
+import io
+import json
+import os
+import xml.etree.ElementTree as ElementTree
+from urllib.parse import urlencode
+
+import pytest
+
+from musicdb.lib.auth.accounts import AccountStore, path_in
+from musicdb.lib.auth.limiter import FailureLimiter
+from musicdb.mdbapi import subsonic
+from tests.mdbapi.subsonic.support import APP_PASSWORD, NS, set_app_password, token_auth
+from tests.support import TEST_USER
+
+
+class Home:
+    def __init__(self, data):
+        self.data = data
+
+
+@pytest.fixture
+def rest(app, datadir):
+    """``rest(name, address="1.2.3.4", **params)`` -> the JSON ``subsonic-response``."""
+    accounts = AccountStore(path_in(datadir), cost=4)
+    accounts.add(TEST_USER, "login-password")
+    set_app_password(Home(datadir))
+    wsgi = subsonic.build(app, accounts, FailureLimiter(max_failures=3, block=60))
+
+    def call(name, address="10.0.0.1", auth=None, fmt="json", **params):
+        query = dict(token_auth() if auth is None else auth, f=fmt, **params)
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/" + name, "SCRIPT_NAME": "/rest",
+                   "QUERY_STRING": urlencode(query), "REMOTE_ADDR": address,
+                   "wsgi.input": io.BytesIO()}
+        seen = []
+        body = b"".join(wsgi(environ, lambda status, headers: seen.append(status)))
+        assert seen == ["200 OK"]
+        if fmt == "xml":
+            return ElementTree.fromstring(body)
+        return json.loads(body)["subsonic-response"]
+    yield call
+    wsgi.annotations.close()
+
+
+@pytest.fixture
+def shelf(library):
+    """One artist with a visible and a hidden album; one song of the visible one disabled."""
+    artist = library.add_artist("Mötley Çrüe")
+    shown = library.add_album(artist, "Dr. Feelgood Ünplugged", release=1989)
+    hidden = library.add_album(artist, "Secret Tapes", release=1990, hidden=1)
+    songs = {"kept": library.add_song(shown, "Kickstart My Heart", number=1),
+             "disabled": library.add_song(shown, "Sticky Sweet", number=2, disabled=1),
+             "in_hidden": library.add_song(hidden, "Unreleased Demo", number=1)}
+    return {"artist": artist, "shown": shown, "hidden": hidden, **songs}
+
+
+def test_hidden_albums_and_disabled_songs_stay_out_of_lists_but_resolve(rest, shelf):
+    everything = rest("search3", query="", songCount=500, albumCount=500)["searchResult3"]
+    assert [s["id"] for s in everything["song"]] == ["tr-%d" % shelf["kept"]]
+    assert [a["id"] for a in everything["album"]] == ["al-%d" % shelf["shown"]]
+    for kind in ("random", "newest", "alphabeticalByName"):
+        listed = rest("getAlbumList2", type=kind)["albumList2"]["album"]
+        assert [a["id"] for a in listed] == ["al-%d" % shelf["shown"]]
+    assert [s["id"] for s in rest("getRandomSongs", size=50)["randomSongs"]["song"]] == \
+        ["tr-%d" % shelf["kept"]]
+    assert rest("getArtists")["artists"]["index"][0]["artist"][0]["albumCount"] == 1
+    assert rest("getAlbum", id="al-%d" % shelf["hidden"])["album"]["song"][0]["title"] == \
+        "Unreleased Demo"
+    assert rest("getSong", id="tr-%d" % shelf["disabled"])["song"]["title"] == "Sticky Sweet"
+
+
+@pytest.mark.parametrize("query", ["kick", "KICKSTART heart", "HEA* kic", "my", '"kick"'])
+def test_every_query_word_must_prefix_a_word(rest, shelf, query):
+    songs = rest("search3", query=query)["searchResult3"]["song"]
+    assert [s["id"] for s in songs] == ["tr-%d" % shelf["kept"]]
+
+
+@pytest.mark.parametrize("query", ["start", "kick xyz", "heartz"])
+def test_words_that_prefix_nothing_find_nothing(rest, shelf, query):
+    assert rest("search3", query=query)["searchResult3"]["song"] == []
+
+
+def test_search_ignores_case_and_accents(rest, shelf):
+    assert rest("search3", query="motley crue")["searchResult3"]["artist"][0]["id"] == \
+        "ar-%d" % shelf["artist"]
+    assert rest("search3", query="unplugged")["searchResult3"]["album"][0]["id"] == \
+        "al-%d" % shelf["shown"]
+
+
+def test_failures_block_the_user_and_address_and_successes_do_not_count(rest, shelf):
+    for _ in range(5):
+        assert rest("ping")["status"] == "ok"
+    for _ in range(3):
+        assert rest("ping", auth=token_auth(password="wrong"))["error"]["code"] == 40
+    blocked = rest("ping")
+    assert blocked["error"]["code"] == 40 and "Try again" in blocked["error"]["message"]
+    assert rest("ping", address="10.0.0.2", auth=token_auth(user="other"))["error"]["code"] == 40
+    assert rest("ping", address="10.0.0.2", auth=token_auth(password="wrong"))["error"]["code"] == 40
+
+
+def test_xml_drops_characters_xml_forbids(rest, library, shelf):
+    album = library.add_album(shelf["artist"], "Bad\x01Name\x0b\ufffe", release=2000)
+    library.add_song(album, "Tab\tand\x02control", number=1)
+    root = rest("getAlbum", fmt="xml", id="al-%d" % album)
+    element = root.find(NS + "album")
+    assert element.get("name") == "BadName"
+    assert element.find(NS + "song").get("title") == "Tab\tandcontrol"
+
+
+def test_the_annotation_database_lives_in_the_data_directory(rest, datadir, shelf):
+    rest("setRating", id="al-%d" % shelf["shown"], rating=5)
+    assert os.path.exists(os.path.join(datadir, "subsonic.db"))
+    listed = rest("getAlbumList2", type="highest")["albumList2"]["album"]
+    assert listed[0]["userRating"] == 5
