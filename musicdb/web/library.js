@@ -17,7 +17,7 @@ export class Library {
         this.root = root;
         this.genreBar = genreBar;
         this.search = searchInput;
-        this.tags = [];
+        this.tags = {genres: [], subgenres: [], moods: []};   // GetTags
         this.state = null;       // GetMDBState
         this.artists = null;     // GetFilteredArtistsWithAlbums
         this.album = null;       // GetAlbum of the album view
@@ -86,8 +86,7 @@ export class Library {
     renderGenres() {
         if (!this.state) return;
         const selected = new Set(this.state.GenreFilter || []);
-        const genres = this.tags.filter((tag) => tag.class === 1)
-            .sort((a, b) => (a.posx ?? 0) - (b.posx ?? 0) || a.name.localeCompare(b.name));
+        const genres = [...this.tags.genres].sort((a, b) => (a.posx ?? 0) - (b.posx ?? 0) || a.name.localeCompare(b.name));
         this.genreBar.replaceChildren(h("ul", {}, genres.map((genre) => h("li", {},
             h("button", {
                 type: "button", class: "genre", "aria-pressed": String(selected.has(genre.name)),

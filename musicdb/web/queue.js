@@ -199,6 +199,6 @@ export class Player {
 
     listening(on) {
         this.el.listen.setAttribute("aria-pressed", String(on));
-        this.el.listen.textContent = on ? "Listening" : "Listen here";
+        this.el.listen.textContent = on ? "Listening" : "Listen";
     }
 }
