@@ -139,7 +139,9 @@ export class Library {
         const id = "artist-" + entry.artist.id;
         return h("section", {class: "artist", role: "listitem", "aria-labelledby": id},
             h("h3", {id}, pretty(entry.artist.name)),
-            h("ul", {class: "tiles"}, entry.albums.map(({album}) => h("li", {}, albumTile(album)))));
+            // Find lists plain albums, GetFilteredArtistsWithAlbums {album, tags}.
+            h("ul", {class: "tiles"}, entry.albums.map((item) => h("li", {},
+                albumTile(item.album || item)))));
     }
 
     setView(...children) {
