@@ -13,7 +13,7 @@ from tests.support.client import Client, NamedClient, wait_close
 from tests.support.homes import (DemoLibrary, LibraryHome, import_demo_library,
                                  make_demo_library, make_library_home, run_cli)
 from tests.support.library import Library
-from tests.support.server import (LEGACY_WEBUI, ROOT, TEST_PASSWORD, TEST_USER, Endpoint,
+from tests.support.server import (BLOCKED_MARK, LEGACY_WEBUI, ROOT, TEST_PASSWORD, TEST_USER, Endpoint,
                                   ServerProcess, auth_headers, create_account, free_port, login,
                                   main_thread_times, poll, process_alive, server_blocks,
                                   session_cookie, write_config)
@@ -24,7 +24,7 @@ __all__ = [
     "DemoLibrary", "LibraryHome", "import_demo_library", "make_demo_library",
     "make_library_home", "run_cli",
     "Library",
-    "LEGACY_WEBUI", "ROOT", "Endpoint", "ServerProcess", "free_port", "main_thread_times",
+    "BLOCKED_MARK", "LEGACY_WEBUI", "ROOT", "Endpoint", "ServerProcess", "free_port", "main_thread_times",
     "poll", "process_alive", "server_blocks", "write_config", "TEST_PASSWORD", "TEST_USER",
     "auth_headers", "create_account", "login", "session_cookie",
 ]
