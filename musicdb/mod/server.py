@@ -131,6 +131,10 @@ def _announce(cfg, password=None):
         lines.append(f"  Log in as {FIRST_USER!r} with the password {password}")
     lines.append(f"  Stream for other players: {base}{cfg.icecast.mountname} "
                  f"(they log in with an account)")
-    lines.append(f"  Legacy WebUI: {base}/musicdb/ (from {cfg.webui.directory})")
+    lines.append(f"  Legacy WebUI: {base}/musicdb/ (from {cfg.webui.directory})"
+                 if os.path.isfile(os.path.join(cfg.webui.directory, "index.html")) else
+                 f"  Legacy WebUI: not installed ({base}/musicdb/ says how)")
+    if cfg.websocket.bind in ("0.0.0.0", "::", ""):
+        lines.append("  Other machines: use this machine's name or address instead of localhost")
     lines.append(f"MusicDB is running: open {base}/")
     print("\n".join(lines), file=sys.stderr, flush=True)
