@@ -53,6 +53,7 @@ export function iconButton(label, path, onclick, attributes = {}) {
     svg.setAttribute("aria-hidden", "true");
     const shape = document.createElementNS("http://www.w3.org/2000/svg", "path");
     shape.setAttribute("d", path);
+    shape.setAttribute("fill-rule", "evenodd");
     svg.append(shape);
     return h("button", {type: "button", class: "icon", "aria-label": label, title: label,
                         onclick, ...attributes}, svg);
@@ -64,6 +65,7 @@ export const ICONS = {
     remove: "M6 6l12 12M18 6L6 18",
     up: "M12 6l6 7h-4v5h-4v-5H6z",
     down: "M12 18l-6-7h4V6h4v5h4z",
+    tag: "M3 12V4h8l10 10-8 8zm4-4.5a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3z",
     love: "M12 20s-7-4.4-9-8.6C1.6 8.3 3.4 5 6.6 5c2 0 3.4 1.2 5.4 3.3C14 6.2 15.4 5 17.4 5c3.2 0 5 3.3 3.6 6.4C19 15.6 12 20 12 20z",
     dislike: "M4 4l16 16M12 20s-7-4.4-9-8.6C1.6 8.3 3.4 5 6.6 5c1 0 1.9.3 2.7.9M14.7 5.9c.8-.6 1.7-.9 2.7-.9 3.2 0 5 3.3 3.6 6.4-.5 1-1.3 2-2.2 3",
 };

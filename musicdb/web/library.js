@@ -21,6 +21,7 @@ export class Library {
         this.state = null;       // GetMDBState
         this.artists = null;     // GetFilteredArtistsWithAlbums
         this.album = null;       // GetAlbum of the album view
+        this.editing = null;     // the song whose tag editor is open
         this.observer = null;
         this.searchTimer = null;
         this.route = {view: "artists"};
@@ -220,9 +221,47 @@ export class Library {
                 iconButton("Dislike " + name, ICONS.dislike,
                     () => this.statistic(song.id, "favorite", hated ? "none" : "hate"),
                     {"aria-pressed": String(hated), class: "icon hate"}),
+                iconButton("Tags of " + name, ICONS.tag, () => this.toggleEditor(song.id),
+                    {"aria-expanded": String(this.editing === song.id), class: "icon tags"}),
                 iconButton("Play " + name + " next", ICONS.next, () => this.addSong(song, "next")),
                 iconButton("Add " + name + " to the queue", ICONS.last,
-                    () => this.addSong(song, "last"), {class: "icon add"})));
+                    () => this.addSong(song, "last"), {class: "icon add"})),
+            this.editing === song.id ? this.tagEditor(song, tags) : null);
+    }
+
+    toggleEditor(songid) {
+        this.editing = this.editing === songid ? null : songid;
+        for (const cd of this.album.cds) {
+            for (const entry of cd) {
+                if (entry.song.id === songid) this.redrawSong(entry);
+            }
+        }
+    }
+
+    // Genres and moods as switches; the GetSong broadcast that answers redraws the row.
+    tagEditor(song, tags) {
+        const set = new Set([...tags.genres, ...tags.subgenres, ...tags.moods].map((t) => t.id));
+        const choices = [...this.tags.genres, ...this.tags.subgenres, ...this.tags.moods];
+        return h("div", {class: "tag-editor", role: "group", "aria-label": "Tags of " + pretty(song.name)},
+            choices.map((tag) => h("button", {
+                type: "button", class: "genre", "aria-pressed": String(set.has(tag.id)),
+                onclick: () => this.conn.call(set.has(tag.id) ? "RemoveSongTag" : "SetSongTag",
+                                              {songid: song.id, tagid: tag.id}),
+            }, tag.icontype === 1 && tag.icon ? tag.icon + " " + tag.name : tag.name)));
+    }
+
+    // Replace a song's row, keeping the keyboard focus on the same control.
+    redrawSong(entry) {
+        const row = this.root.querySelector(`li.song[data-songid="${entry.song.id}"]`);
+        if (!row) return;
+        const active = row.contains(document.activeElement) ? document.activeElement : null;
+        const key = active && (active.getAttribute("aria-label") || active.textContent);
+        const fresh = this.songRow(entry);
+        row.replaceWith(fresh);
+        if (key === null) return;
+        const again = [...fresh.querySelectorAll("button")].find(
+            (button) => (button.getAttribute("aria-label") || button.textContent) === key);
+        if (again) again.focus();
     }
 
     songChanged(data) {
@@ -235,8 +274,7 @@ export class Library {
                 }
             }
         }
-        const row = this.root.querySelector(`li.song[data-songid="${data.song.id}"]`);
-        if (row) row.replaceWith(this.songRow({song: data.song, tags: data.tags}));
+        this.redrawSong({song: data.song, tags: data.tags});
     }
 
     statistic(songid, statistic, modifier) {

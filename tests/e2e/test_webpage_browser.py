@@ -194,6 +194,30 @@ def test_the_genre_filter_is_shared_by_every_page(page, watcher):
     watcher.wait_for("document.querySelectorAll('#library .artist').length > 0", "all artists")
 
 
+def test_love_and_a_genre_tag_on_a_song_are_stored_and_shown(page, server):
+    open_first_album(page)
+    songid = int(page.js("return document.querySelector('#library li.song').dataset.songid"))
+    row = "document.querySelector('#library li.song[data-songid=\"%d\"]')" % songid
+    page.click(row + ".querySelector('.icon.love')")
+    page.wait_for(row + ".querySelector('.icon.love').getAttribute('aria-pressed') === 'true'",
+                  "the love shown")
+    assert rows(server.database, "SELECT favorite FROM songs WHERE songid = ?",
+                (songid,))[0]["favorite"] == 1
+    page.click(row + ".querySelector('.icon.tags')")
+    page.wait_for(row + ".querySelector('.tag-editor button')", "the tag editor")
+    page.click(row + ".querySelector('.tag-editor button')")
+    page.wait_for(row + ".querySelector('.chip') && " + row + ".querySelector('.chip')"
+                  ".textContent === 'Other'", "the genre chip")
+    assert page.js("return document.activeElement.closest('.tag-editor') !== null"), \
+        "the focus stays in the editor"
+    page.screenshot("page-1280-tags")
+    page.click(row + ".querySelector('.tag-editor button')")
+    page.wait_for("!" + row + ".querySelector('.chip')", "the genre removed")
+    page.click(row + ".querySelector('.icon.love')")
+    page.wait_for(row + ".querySelector('.icon.love').getAttribute('aria-pressed') === 'false'",
+                  "the love taken back")
+
+
 def test_play_starts_the_stream_in_the_audio_element_and_it_is_mp3(page, watcher):
     page.click("document.getElementById('play')")
     watcher.wait_for("document.getElementById('play').getAttribute('aria-pressed') === 'true'",
