@@ -106,9 +106,9 @@ export class Player {
         el.play.addEventListener("click", () => this.playPause());
         el.next.addEventListener("click", () => this.next());
         el.listen.addEventListener("click", () => this.toggleListening());
-        el.audio.addEventListener("playing", () => this.listening(true));
-        el.audio.addEventListener("pause", () => this.listening(false));
-        el.audio.addEventListener("error", () => this.listening(false));
+        for (const name of ["playing", "pause", "emptied", "error", "ended"]) {
+            el.audio.addEventListener(name, () => this.listening(!el.audio.paused && !el.audio.error));
+        }
         if ("mediaSession" in navigator) {
             const session = navigator.mediaSession;
             session.setActionHandler("play", () => this.setPlaying(true));
