@@ -275,6 +275,25 @@ def test_at_360_pixels_every_panel_fits(page):
         page.driver.set_window_size(1280, 860)
 
 
+def luminance(page, script):
+    rgb = page.js("return getComputedStyle(%s).backgroundColor" % script)
+    return sum(int(part) for part in rgb[rgb.index("(") + 1:-1].split(",")[:3]) / 3
+
+
+@pytest.mark.parametrize("scheme, dark", [("dark", True), ("light", False)])
+def test_the_theme_follows_the_system_colour_scheme(page, scheme, dark):
+    page.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [
+        {"name": "prefers-color-scheme", "value": scheme}]})
+    try:
+        page.js("location.hash = '#/';")
+        page.wait_for("document.querySelector('#library .tile')", "the tiles")
+        assert (luminance(page, "document.body") < 80) is dark
+        assert (luminance(page, "document.querySelector('.player')") < 80) is dark
+        page.screenshot("page-1280-%s" % scheme)
+    finally:
+        page.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+
 def test_the_page_is_keyboard_operable(page):
     """From the top, Tab reaches the search, the genre buttons and the album tiles; Enter
     opens an album."""
