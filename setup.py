@@ -17,6 +17,7 @@ setup(
     license="GPL-3.0-or-later",
     python_requires=">=3.9",
     packages=find_packages(exclude=["tests", "tests.*", "benchmarks"]),
+    package_data={"musicdb": ["web/*"]},  # our own web page, served at /
     py_modules=[],
     install_requires=REQUIREMENTS,
     extras_require={"test": ["pytest>=8.0", "websocket-client>=1.7", "selenium>=4.20"]},

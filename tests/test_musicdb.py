@@ -1,12 +1,14 @@
 """The command line: global options before the module, one clear line for every user error."""
 
+import http.client
 import os
 import re
+import ssl
 import subprocess
 import sys
 
 
-from tests.support import ROOT, Client, Endpoint, free_port, write_config
+from tests.support import ROOT, Client, Endpoint, free_port, login, write_config
 
 
 MUSICDB = os.path.join(ROOT, "musicdb.py")
@@ -74,8 +76,14 @@ def test_without_config_a_local_default_home_is_created_and_served(tmp_path):
             lines.append(line)
             if "MusicDB is running" in line or len(lines) > 500:
                 break
-        assert f"https://localhost:{port}/musicdb/" in lines[-1], "".join(lines)
-        password = first_account_password("".join(lines))
+        output = "".join(lines)
+        assert lines[-1].strip() == f"MusicDB is running: open https://localhost:{port}/", output
+        password = first_account_password(output)
+        assert f"Log in as 'admin' with the password {password}" in output
+        assert f"Stream for other players: https://localhost:{port}/stream" in output
+        assert f"Music directory: {home / 'music'}" in output
+        page = our_page_after_login(Endpoint(home, port, user="admin", password=password))
+        assert b'<script type="module" src="app/main.js">' in page
         assert (home / "musicdb.ini").exists()
         assert (home / "data" / "config" / "wsapikey.txt").exists()
         assert (home / "data" / "websocket.cert").exists()
@@ -89,6 +97,25 @@ def test_without_config_a_local_default_home_is_created_and_served(tmp_path):
         proc.terminate()
         proc.wait(20)
     assert proc.returncode == 0
+
+
+def our_page_after_login(endpoint):
+    """``/`` as a browser gets it after logging in with the form."""
+    status, answer, cookie = login(endpoint, endpoint.user, endpoint.password)
+    assert status == 303 and answer["location"] == "/musicdb/" and cookie
+    context = ssl.create_default_context(cafile=os.path.join(endpoint.home, "data",
+                                                             "websocket.cert"))
+    context.check_hostname = False
+    connection = http.client.HTTPSConnection("127.0.0.1", endpoint.port, context=context,
+                                             timeout=10)
+    try:
+        connection.request("GET", "/", headers={"Cookie": cookie, "Accept": "text/html"})
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    assert response.status == 200, (response.status, body)
+    return body
 
 
 def first_account_password(output):

@@ -45,7 +45,8 @@ def run(args, cfg):
         print(f"musicdb: {refusal.reason if refusal else error}", file=sys.stderr)
         lock.release()
         return 1
-    refused = _account_or_bind_refusal(args, cfg)
+    first_start = {}
+    refused = _account_or_bind_refusal(args, cfg, first_start)
     if refused:
         print(f"musicdb: {refused}", file=sys.stderr)
         return 1
@@ -60,12 +61,12 @@ def run(args, cfg):
     if not server.StartWebSocketServer():
         server.Shutdown(forced=True)
     datafiles.DiskWatch(data).start()   # lives as long as the process, as the lock does
-    _announce(cfg)
+    _announce(cfg, first_start.get("password"))
     server.Run()
     return 0
 
 
-def _account_or_bind_refusal(args, cfg):
+def _account_or_bind_refusal(args, cfg, first_start):
     """Why the server must not start (one line), or None.
 
     The quick start's home gets an account at its first start, with a
@@ -76,7 +77,7 @@ def _account_or_bind_refusal(args, cfg):
                                   cost=cfg.security.hashcost)
     try:
         if getattr(args, "local_home", False) and not store.names():
-            _create_first_account(store)
+            first_start["password"] = _create_first_account(store)
         has_accounts = bool(store.names())
     except accounts.AccountError as error:
         return str(error)
@@ -93,6 +94,7 @@ def _create_first_account(store):
     print(f"Created the account {FIRST_USER!r} with the password {password} - shown only now; "
           f"change it with `python musicdb.py user passwd {FIRST_USER}`",
           file=sys.stderr, flush=True)
+    return password
 
 
 def _import_demo(cfg, database):
@@ -115,8 +117,24 @@ def _import_demo(cfg, database):
     randy.save(config)
 
 
-def _announce(cfg):
+def _announce(cfg, password=None):
+    """Where to go now: our page, the account of a first start, the stream, the music.
+
+    The line "MusicDB is running" comes last: scripts and tests wait for it.
+    """
     scheme = "https" if cfg.websocket.tls else "http"
     host = "localhost" if cfg.websocket.bind in ("127.0.0.1", "0.0.0.0", "") else cfg.websocket.bind
-    print(f"MusicDB is running: open {scheme}://{host}:{server.wsserver.port}/musicdb/ "
-          f"(WebUI from {cfg.webui.directory})", file=sys.stderr, flush=True)
+    base = f"{scheme}://{host}:{server.wsserver.port}"
+    lines = [f"  Music directory: {cfg.directories.music} "
+             f"(set [directories] music in {cfg.path} to use your own)"]
+    if password:
+        lines.append(f"  Log in as {FIRST_USER!r} with the password {password}")
+    lines.append(f"  Stream for other players: {base}{cfg.icecast.mountname} "
+                 f"(they log in with an account)")
+    lines.append(f"  Legacy WebUI: {base}/musicdb/ (from {cfg.webui.directory})"
+                 if os.path.isfile(os.path.join(cfg.webui.directory, "index.html")) else
+                 f"  Legacy WebUI: not installed ({base}/musicdb/ says how)")
+    if cfg.websocket.bind in ("0.0.0.0", "::", ""):
+        lines.append("  Other machines: use this machine's name or address instead of localhost")
+    lines.append(f"MusicDB is running: open {base}/")
+    print("\n".join(lines), file=sys.stderr, flush=True)

@@ -65,10 +65,11 @@ def missing_browser():
 class Browser:
     """One headless Chromium with a fresh profile; ``shots`` is the screenshot directory."""
 
-    def __init__(self, profile, shots):
+    def __init__(self, profile, shots, flags=()):
+        """``flags`` are added to :data:`FLAGS` (a later switch wins over an earlier one)."""
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
-        for flag in FLAGS + ("--user-data-dir=%s" % profile,):
+        for flag in FLAGS + tuple(flags) + ("--user-data-dir=%s" % profile,):
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         self.driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))

@@ -15,8 +15,8 @@ from tests.support import (ROOT, TEST_PASSWORD, TEST_USER, Client, ServerProcess
                            login, poll, session_cookie, write_config)
 
 MUSICDB = os.path.join(ROOT, "musicdb.py")
-ROUTES = ["/musicdb/", "/musicdb/index.html", "/musicdb/webdata/config.js",
-          "/musicdb/webdata/artwork/a.jpg", "/musicdb/music/Artist/song.mp3",
+ROUTES = ["/", "/app/main.js", "/musicdb/", "/musicdb/index.html",
+          "/musicdb/webdata/config.js", "/musicdb/webdata/artwork/a.jpg", "/musicdb/music/Artist/song.mp3",
           "/musicdb/videoframes/a.jpg", "/stream", "/musicdb", "/elsewhere"]
 
 
@@ -82,8 +82,8 @@ def test_with_a_session_every_route_answers(server):
     assert upgrade(server, session_cookie(server)) == "open"
 
 
-def test_only_the_landing_and_login_pages_are_open(server):
-    assert request(server, "/")[0] == 200
+def test_only_the_login_page_is_open(server):
+    assert request(server, "/")[0] == 401   # our page needs the session too
     status, _, body = request(server, "/login")
     assert status == 200 and b'<form id="login"' in body
 

@@ -3,7 +3,8 @@
 URL layout as MusicDB 8's Apache set-up (foundations.md §5):
 
 ==========================  =============================================
-``/``                       a small page (users open it to accept the certificate)
+``/``                       our own web page (``musicdb/web/index.html``), after the login
+``/app/``                   its scripts and styles (``musicdb/web/``)
 ``/musicdb``                redirects to ``/musicdb/``
 ``/musicdb/``               the WebUI directory (``[webui] directory``)
 ``/musicdb/webdata/``       ``<data>/webdata``; ``config.js`` is generated
@@ -56,7 +57,7 @@ def make_app(cfg, wsserver, routes=None, *, gate, apis=None):
     router = Router(websocket=wsserver.serve_websocket)
     if gate is not None:
         gate.install(router, secret_paths=(CONFIG_JS,))  # it carries the API key
-    router.route("/", _welcome)
+    _web_page_routes(router)
     router.redirect("/musicdb", "/musicdb/")
     router.route(CONFIG_JS, _config_js_app(cfg))
     media = media_access(cfg)
@@ -115,9 +116,27 @@ def _missing_webui_app(directory):
     return app
 
 
-def _welcome(environ, start_response):
-    return files.serve_bytes(environ, start_response, webdata.welcome_page(),
-                             "text/html; charset=utf-8")
+WEB_DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "web")
+WEB_PAGE_HEADERS = [
+    ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; "
+                                "connect-src 'self' ws: wss:; object-src 'none'; "
+                                "frame-ancestors 'none'; base-uri 'none'"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+]
+
+
+def _web_page_routes(router):
+    """Our own page at ``/`` and its files below ``/app/``; both revalidate by ETag."""
+    assets = files.directory_app(WEB_DIRECTORY)
+
+    def page(environ, start_response):
+        def with_headers(status, headers, exc_info=None):
+            return start_response(status, headers + WEB_PAGE_HEADERS, exc_info)
+        return files.serve_file(environ, with_headers, WEB_DIRECTORY, "index.html")
+    router.route("/", page)
+    router.mount("/app/", assets)
 
 
 def _config_js_app(cfg):

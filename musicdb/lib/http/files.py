@@ -25,6 +25,8 @@ import stat
 from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import quote
 
+from musicdb.lib.http import compress
+
 CHUNK_SIZE = 64 * 1024
 ALLOWED_METHODS = ("GET", "HEAD")
 INDEX_FILE = "index.html"
@@ -129,7 +131,10 @@ def serve_file(environ, start_response, root, relpath, cache_control="no-cache")
     if not isinstance(opened, tuple):
         return error_response(environ, start_response, opened)
     fobj, st = opened
-    return _file_response(environ, start_response, fobj, st, guess_type(target), cache_control)
+    ctype = guess_type(target)
+    if compress.compressible(ctype, st.st_size):
+        return _text_response(environ, start_response, target, fobj, st, ctype, cache_control)
+    return _file_response(environ, start_response, fobj, st, ctype, cache_control)
 
 
 def _serve_directory(environ, start_response, root, relpath):
@@ -168,12 +173,33 @@ def make_etag(st):
     return '"%x-%x"' % (st.st_size, st.st_mtime_ns)
 
 
-def _file_response(environ, start_response, fobj, st, ctype, cache_control):
+def _text_response(environ, start_response, path, fobj, st, ctype, cache_control):
+    """A text file: gzip-compressed if the client accepts it (see ``compress``), else as is."""
+    if not compress.accepts_gzip(environ):
+        return _file_response(environ, start_response, fobj, st, ctype, cache_control,
+                              vary=[compress.VARY])
+    etag = compress.gzip_etag(make_etag(st))
+    headers = [("ETag", etag), ("Last-Modified", formatdate(st.st_mtime, usegmt=True)),
+               ("Cache-Control", cache_control), compress.VARY]
+    try:
+        if is_not_modified(environ, etag, st.st_mtime):
+            start_response("304 Not Modified", headers)
+            return []
+        data = compress.compressed(path, make_etag(st), fobj)
+    except OSError:
+        return error_response(environ, start_response, "404 Not Found")
+    finally:
+        fobj.close()
+    return serve_bytes(environ, start_response, data, ctype,
+                       headers=headers + [("Content-Encoding", "gzip")])
+
+
+def _file_response(environ, start_response, fobj, st, ctype, cache_control, vary=()):
     """Send headers and the (partial) body of an opened file; closes *fobj* when not streaming."""
     etag = make_etag(st)
     base = [("Accept-Ranges", "bytes"), ("ETag", etag),
             ("Last-Modified", formatdate(st.st_mtime, usegmt=True)),
-            ("Cache-Control", cache_control)]
+            ("Cache-Control", cache_control), *vary]
     if is_not_modified(environ, etag, st.st_mtime):
         fobj.close()
         start_response("304 Not Modified", base)

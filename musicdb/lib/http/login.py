@@ -6,7 +6,9 @@ router's ``pre_start_hook``, before a WebSocket handshake is accepted.
 
 Who passes:
 
-- ``/``, ``/login`` and ``/logout`` (:data:`OPEN_PATHS`): everyone;
+- ``/login`` and ``/logout`` (:data:`OPEN_PATHS`): everyone (``/``, our own
+  page, needs the session like everything else: a browser comes back to it
+  after the login);
 - a request with a live session cookie (made by a login on ``/login``);
 - a WebSocket upgrade only with a session AND an ``Origin`` that is this
   server's own (``scheme://Host``) or one of the configured ``origins``;
@@ -42,8 +44,8 @@ log = logging.getLogger(__name__)
 
 COOKIE = "musicdb_session"
 LOGIN, LOGOUT = "/login", "/logout"
-OPEN_PATHS = frozenset(("/", LOGIN, LOGOUT))
-DEFAULT_NEXT = "/musicdb/"
+OPEN_PATHS = frozenset((LOGIN, LOGOUT))
+DEFAULT_NEXT = "/"
 DECISION = "musicdb.login.decision"  # environ key: the access decision of this request
 MAX_FORM_BYTES = 8192
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}

@@ -73,12 +73,26 @@ def test_musicdb_without_slash_redirects(web_server):
     assert response.header("Location") == "/musicdb/"
 
 
-def test_root_shows_a_welcome_page_linking_to_the_webui(web_server):
-    """A plain HTTPS GET on the port shows a page (users open it to accept the certificate)."""
+def test_root_serves_our_own_page_and_its_files_gzipped(web_server):
+    """``/`` is our page (``musicdb/web``); its scripts come from ``/app/``, gzipped on request."""
     response = fetch(web_server, "/")
     assert response.status == 200
-    assert response.header("Content-Type").startswith("text/html")
-    assert b'href="/musicdb/"' in response.body
+    assert response.header("Content-Type") == "text/html; charset=utf-8"
+    assert b'<script type="module" src="app/main.js">' in response.body
+    assert "frame-ancestors 'none'" in response.header("Content-Security-Policy")
+    script = fetch(web_server, "/app/main.js", headers={"Accept-Encoding": "gzip"})
+    assert script.status == 200 and script.header("Content-Encoding") == "gzip"
+    assert script.header("ETag") and script.header("Cache-Control") == "no-cache"
+    again = fetch(web_server, "/app/main.js", headers={"Accept-Encoding": "gzip",
+                                                         "If-None-Match": script.header("ETag")})
+    assert again.status == 304
+
+
+def test_root_without_a_session_sends_a_browser_to_the_login(web_server):
+    """A plain HTTPS GET of ``/`` (users open it to accept the certificate) ends at the login."""
+    response = fetch(web_server, "/", headers={"Accept": "text/html"}, auth=False)
+    assert response.status == 303
+    assert response.header("Location") == "/login?next=%2F"
 
 
 # --- config.js ------------------------------------------------------------------------------
