@@ -5,12 +5,12 @@ import os
 
 import pytest
 
-from tests.support import ServerProcess
+from tests.support import ServerProcess, needs_legacy_webui
 from tests.e2e.browser import Browser, missing_browser
 from tests.e2e.test_webui_browser import Library, tag_albums_with_genres
 from tests.support import import_demo_library
 
-pytestmark = [pytest.mark.browser,
+pytestmark = [pytest.mark.browser, needs_legacy_webui,
               pytest.mark.skipif(missing_browser() is not None, reason=str(missing_browser()))]
 
 TILES = "document.querySelectorAll('#LeftContentBox .AlbumTile')"

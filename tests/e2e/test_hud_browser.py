@@ -13,9 +13,9 @@ import os
 import pytest
 
 from tests.e2e.browser import Browser, missing_browser
-from tests.support import Client, ServerProcess, import_demo_library
+from tests.support import Client, ServerProcess, import_demo_library, needs_legacy_webui
 
-pytestmark = [pytest.mark.browser,
+pytestmark = [pytest.mark.browser, needs_legacy_webui,
               pytest.mark.skipif(missing_browser() is not None, reason=str(missing_browser()))]
 
 HUD_TEXT = "return document.getElementById('HUDBox').innerText;"

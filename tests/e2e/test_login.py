@@ -108,10 +108,10 @@ def test_another_site_cannot_read_config_js_with_the_cookie(server):
 
 def test_logout_ends_the_session(server):
     _, _, cookie = login(server)
-    assert request(server, "/musicdb/", headers={"Cookie": cookie})[0] == 200
+    assert request(server, "/", headers={"Cookie": cookie})[0] == 200
     status, answer, _ = request(server, "/logout", "POST", headers={"Cookie": cookie})
     assert status == 303 and "Max-Age=0" in answer["set-cookie"]
-    assert request(server, "/musicdb/", headers={"Cookie": cookie})[0] == 401
+    assert request(server, "/", headers={"Cookie": cookie})[0] == 401
     assert upgrade(server, cookie) == 401
 
 
@@ -133,7 +133,7 @@ def test_no_secret_reaches_the_log(server):
     request(server, f"/musicdb/?key={server.apikey}&password=guess-me-not")
     login(server, password="wrong-password-in-log?")
     _, _, cookie = login(server)
-    request(server, "/musicdb/", headers={"Cookie": cookie})
+    request(server, "/", headers={"Cookie": cookie})
     Client(server).close()
     log = server.log()
     assert "GET /stream?token=***" in log  # the request line was logged, masked
@@ -159,7 +159,7 @@ def test_sessions_survive_a_restart(tmp_path):
         first.stop()
     second = ServerProcess(tmp_path)
     try:
-        assert request(second, "/musicdb/", headers={"Cookie": cookie})[0] == 200
+        assert request(second, "/", headers={"Cookie": cookie})[0] == 200
         assert upgrade(second, cookie) == "open"
     finally:
         second.stop()
@@ -169,7 +169,7 @@ def test_an_expired_session_is_refused(tmp_path):
     server = ServerProcess(tmp_path, extra="[security]\nsessionlifetime = 2\n")
     try:
         _, _, cookie = login(server)
-        assert poll(lambda: request(server, "/musicdb/", headers={"Cookie": cookie})[0] == 401,
+        assert poll(lambda: request(server, "/", headers={"Cookie": cookie})[0] == 401,
                     timeout=10)
         assert upgrade(server, cookie) == 401
     finally:

@@ -5,10 +5,10 @@ import os
 
 import pytest
 
-from tests.support import TEST_PASSWORD, TEST_USER, ServerProcess
+from tests.support import ServerProcess, TEST_PASSWORD, TEST_USER, needs_legacy_webui
 from tests.e2e.browser import Browser, missing_browser
 
-pytestmark = [pytest.mark.browser,
+pytestmark = [pytest.mark.browser, needs_legacy_webui,
               pytest.mark.skipif(missing_browser() is not None, reason=str(missing_browser()))]
 
 CONNECTED = ("typeof MusicDB !== 'undefined' && MusicDB.socket "

@@ -159,7 +159,7 @@ def get(nginx, path, source="127.0.0.1"):
 
 def test_the_webui_and_its_config_point_at_the_proxy(proxied):
     server, nginx = proxied
-    status, headers, body = get(nginx, "/musicdb/")
+    status, headers, body = get(nginx, "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     status, _, body = get(nginx, "/musicdb/webdata/config.js")
     assert status == 200

@@ -14,9 +14,9 @@ import sqlite3
 import pytest
 
 from tests.e2e.browser import OTHER_HOST, Browser, missing_browser
-from tests.support import Client, ServerProcess, import_demo_library
+from tests.support import Client, ServerProcess, import_demo_library, needs_legacy_webui
 
-pytestmark = [pytest.mark.browser,
+pytestmark = [pytest.mark.browser, needs_legacy_webui,
               pytest.mark.skipif(missing_browser() is not None, reason=str(missing_browser()))]
 
 GENRES = ("Rock", "Jazz")

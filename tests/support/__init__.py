@@ -16,7 +16,8 @@ from tests.support.library import Library
 from tests.support.server import (BLOCKED_MARK, LEGACY_WEBUI, ROOT, TEST_PASSWORD, TEST_USER,
                                   Endpoint, ServerProcess, auth_headers, create_account,
                                   free_port, login, main_thread_times, poll, process_alive,
-                                  server_blocks, session_cookie, write_config)
+                                  needs_legacy_webui, server_blocks, session_cookie,
+                                  write_config)
 
 __all__ = [
     "STREAM_URL", "Clock", "build_app", "make_cfg", "wait_until", "write_randy_ini",
@@ -26,5 +27,5 @@ __all__ = [
     "Library",
     "BLOCKED_MARK", "LEGACY_WEBUI", "ROOT", "Endpoint", "ServerProcess", "free_port", "main_thread_times",
     "poll", "process_alive", "server_blocks", "write_config", "TEST_PASSWORD", "TEST_USER",
-    "auth_headers", "create_account", "login", "session_cookie",
+    "auth_headers", "create_account", "login", "session_cookie", "needs_legacy_webui",
 ]

@@ -10,10 +10,12 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.support import LEGACY_WEBUI, ServerProcess
+from tests.support import LEGACY_WEBUI, ServerProcess, needs_legacy_webui
 from tests.support.http import fetch
 from tests.support.webhome import (ARTWORK_NAME, FRAME_NAME, FRAMES_DIR, SECRET, SONG_BYTES,
                                    SONG_PATH, VIDEO_PATH, populate)
+
+pytestmark = needs_legacy_webui
 
 WEBUI = Path(LEGACY_WEBUI)
 SIZE = len(SONG_BYTES)
