@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from musicdb.lib import datadir
 from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.lib.renamejournal import RenameJournal
 from musicdb.mdbapi import events, librarydir, server
@@ -25,6 +26,7 @@ def home(library_home, tmp_path):
 
 @pytest.fixture
 def app(home):
+    datadir.prepare(home.cfg.directories.data)   # as the server does before build_app
     database = home.database()
     app = server.build_app(home.cfg, database)
     app.mise.UpdateCache()

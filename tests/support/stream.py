@@ -60,7 +60,8 @@ class HttpListener:
             sock.settimeout(10)
             sock.connect(("127.0.0.1", server.port))
             self.connection.sock = sock
-        self.connection.request("GET", path, headers={**auth_headers(server), **(headers or {})})
+        login = auth_headers(server) if hasattr(server, "tls") else {}   # not for Icecast
+        self.connection.request("GET", path, headers={**login, **(headers or {})})
         self.sock = self.connection.sock    # http.client forgets it once the response is read
         self.response = self.connection.getresponse()
         self.reads = []

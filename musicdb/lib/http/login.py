@@ -303,8 +303,10 @@ def _from_another_site(environ):
 
 
 def _wants_page(environ):
+    """A browser's page load; ``/`` always is one (users open it to accept the certificate)."""
     return environ.get("HTTP_SEC_FETCH_MODE", "") == "navigate" or \
-        "text/html" in environ.get("HTTP_ACCEPT", "")
+        "text/html" in environ.get("HTTP_ACCEPT", "") or \
+        environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "") == "/"
 
 
 def _cookie(environ, name):

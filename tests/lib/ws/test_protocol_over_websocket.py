@@ -128,12 +128,20 @@ def test_malformed_handshake_is_refused_without_harm(server, client):
     assert "Traceback" not in server.log()
 
 
-def test_plain_get_on_the_port_answers_a_page(server):
+def plain_get(server, path):
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw:
-        raw.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        raw.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         response = b""
         while chunk := raw.recv(4096):
             response += chunk
+    return response
+
+
+def test_plain_get_on_the_port_answers_a_page(server):
+    """Users open the address once to accept the certificate: it leads to the login page."""
+    response = plain_get(server, b"/")
+    assert response.startswith(b"HTTP/1.1 303") and b"Location: /login" in response
+    response = plain_get(server, b"/login")
     assert response.startswith(b"HTTP/1.1 200") and b"<html" in response.lower()
 
 
