@@ -370,14 +370,7 @@ class Importer:
         return ArtworkJob(self.artworkdir, filename, self.scales, row and row["artworkpath"])
 
     def _unique_artwork_name(self, artist, name, release):
-        """``<Artist> - <Album>.jpg``, else with the year, else numbered: never another
-        album's file (two releases of one title; artist "A - B" with album "C" and
-        artist "A" with album "B - C")."""
-        variants = ([name] + ([f"{name} ({release})"] if release else [])
-                    + [f"{name} ({number})" for number in range(2, 10000)])
-        return next(filename for filename in
-                    (albumartwork.artwork_name(artist, variant) for variant in variants)
-                    if filename not in self.artworknames)
+        return albumartwork.unique_artwork_name(artist, name, release, self.artworknames)
 
     # -- writing ----------------------------------------------------------------------
 

@@ -155,7 +155,7 @@ def task_progress_to(bar, typename):
 
 
 @contextlib.contextmanager
-def progress_bar():
+def progress_bar(unit="song"):
     """A tqdm bar on the terminal: stderr, else stdout (``2>errors.log``); with neither
     a terminal a disabled one (its ``\\r`` updates would be garbage in a log).
 
@@ -172,7 +172,7 @@ def progress_bar():
     except OSError:
         sized = False
     shape = {} if sized else {"ncols": 80, "nrows": 24}  # tqdm prints nothing for 0 x 0
-    with logging_redirect_tqdm(), tqdm(unit="song", file=stream, **shape) as bar:
+    with logging_redirect_tqdm(), tqdm(unit=unit, file=stream, **shape) as bar:
         yield bar
 
 

@@ -427,6 +427,11 @@ class MusicDatabase(Database):
             self.execute("UPDATE " + table + " SET " + assignments + " WHERE " + key + " = ?",
                          (*(columns[name] for name in names), rowid))
 
+    def artwork_names(self, exclude=None):
+        """The set of artwork file names the albums use (but album ``exclude``)."""
+        return {row[0] for row in self._tuples(
+            "SELECT DISTINCT artworkpath FROM albums WHERE albumid IS NOT ?", (exclude,))}
+
     def recount_album(self, albumid):
         """Set ``numofsongs`` and ``numofcds`` (highest CD number, 0 without songs)."""
         self.execute(

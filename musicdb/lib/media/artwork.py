@@ -62,6 +62,17 @@ def artwork_name(artistname, albumname):
     return f"{artist} - {album}.jpg"
 
 
+def unique_artwork_name(artistname, albumname, release, taken):
+    """``<Artist> - <Album>.jpg``, else with the year, else numbered: never a name in ``taken``
+    (another album's file: two releases of one title; artist "A - B" with album "C" and
+    artist "A" with album "B - C")."""
+    variants = ([albumname] + ([f"{albumname} ({release})"] if release else [])
+                + [f"{albumname} ({number})" for number in range(2, 10000)])
+    return next(filename for filename in
+                (artwork_name(artistname, variant) for variant in variants)
+                if filename not in taken)
+
+
 def cover_file(albumdir):
     """The cover image file in an album directory (``cover.jpg``, ``folder.jpg`` …), or None."""
     try:
