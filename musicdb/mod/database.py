@@ -184,10 +184,15 @@ def report_import(summary, seconds, removing=False):
     songs = summary.imported + summary.failed
     rate = songs / seconds if seconds > 0 else 0.0
     print(f"Import: {summary.line()} ({songs} songs in {seconds:.1f} s, {rate:.0f} songs/s)")
+    if summary.videos is not None:
+        for path, reason in summary.videos.failures:
+            print(f"failed: {path}: {reason}", file=sys.stderr)
+        print(f"Videos: {summary.videos.line()}")
     if summary.missing and not removing:
         print(f"{len(summary.missing)} songs in the database have no file any more; they stay "
               "with their statistics and tags (database import --remove-missing removes them).")
-    if summary.added or summary.updated or (summary.missing and removing):
+    if summary.added or summary.updated or (summary.missing and removing) \
+            or (summary.videos is not None and summary.videos.added):
         print(RELOAD_HINT)
 
 
