@@ -14,8 +14,10 @@ and animated previews (:mod:`musicdb.lib.media.frames`), and the row names
 ``frame-01.jpg`` and ``preview.webp``.  The web server publishes the
 artwork directory at ``/musicdb/videoframes/``, where the WebUI loads them.
 
-ffprobe, ffmpeg, hashing and Pillow run in ``pool`` (a gevent ThreadPool,
-default the hub's); database access stays in the calling greenlet.
+Hashing and Pillow run in ``pool`` (a gevent ThreadPool, default the
+hub's); ffprobe and ffmpeg are subprocesses started from the calling greenlet
+(cooperative under gevent's monkey patch, which cannot watch children of a
+worker thread); database access stays in the calling greenlet.
 """
 
 import logging
@@ -81,21 +83,18 @@ def frames_directory(artistname, videoname):
             f"{videoname.replace('/', DIVISION_SLASH)}")
 
 
-def read_video(path):
-    """Everything a new video row needs from its file (blocking: runs in the pool).
+def read_file(path):
+    """Origin, mtime and checksum of a video file (blocking: runs in the pool).
 
     Raises:
-        VideoError: ffprobe cannot read it.
         OSError: the file cannot be read.
     """
-    info = videoinfo.probe(path)
     try:
         origin = metatags.read_metadata(path, probe=False).origin
     except metatags.TagError:
         origin = "internet"
-    return {"playtime": info.playtime, "codec": info.codec, "xresolution": info.xresolution,
-            "yresolution": info.yresolution, "origin": origin,
-            "added": int(os.stat(path).st_mtime), "checksum": metatags.file_checksum(path)}
+    return {"origin": origin, "added": int(os.stat(path).st_mtime),
+            "checksum": metatags.file_checksum(path)}
 
 
 class VideoImporter:
@@ -145,7 +144,11 @@ class VideoImporter:
             log.warning("Video %s: %s", videopath, error)
 
     def _add(self, videopath):
-        meta = self.pool.apply(read_video, (self.directory.absolute(videopath),))
+        path = self.directory.absolute(videopath)
+        info = videoinfo.probe(path)  # a subprocess: in this greenlet (see media.frames)
+        meta = dict(self.pool.apply(read_file, (path,)), playtime=info.playtime,
+                    codec=info.codec, xresolution=info.xresolution,
+                    yresolution=info.yresolution)
         artistpath = videopath.split("/")[0]
         name, release = name_and_release(videopath)
         with self.db.transaction():
@@ -170,15 +173,19 @@ class VideoImporter:
         if again:
             self.pool.apply(_remove_frames, (directory,))
         settings = self.cfg.videoframes
-        written = self.pool.apply(videoframes.generate_frames, (
+        written = videoframes.generate_frames(
             self.directory.absolute(video["path"]), directory, video["playtime"] or 0,
-            settings.frames, settings.previewlength, list(settings.scales)))
+            settings.frames, settings.previewlength, list(settings.scales), self._offload)
         # A thumbnail the user chose (SetVideoThumbnail) stays.
         names = (relative, video["thumbnailfile"] or videoframes.THUMBNAIL,
                  video["previewfile"] or videoframes.PREVIEW)
         if (video["framesdirectory"], video["thumbnailfile"], video["previewfile"]) != names:
             self.db.set_video_frames(video["id"], *names)
         return written > 0
+
+
+    def _offload(self, function, *args):
+        return self.pool.apply(function, args)
 
 
 def _remove_frames(directory):

@@ -123,6 +123,26 @@ def webui_url(framesdir, filename):
             + quote(filename, safe="-_.!~*'()"))
 
 
+def play_in_the_video_view(server, video, home):
+    """The imported video goes through the video queue and stream state, and its file is
+    served at /musicdb/music/ where the WebUI's player loads it."""
+    from tests.support import Client
+    from tests.support.http import fetch
+    client = Client(server)
+    try:
+        client.send("call", "AddVideoToQueue", {"videoid": video["id"], "position": "last"})
+        client.send("call", "SetVideoStreamState", {"state": "play"})
+        announced = client.wait_for(lambda p: p["fncsig"] == "onStreamNextVideo")["arguments"]
+        assert announced["video"]["id"] == video["id"]
+        assert announced["video"]["framesdirectory"] == video["framesdirectory"]
+        state = client.request("GetVideoStreamState")
+        assert state["isstreaming"] and state["video"]["path"] == VIDEO
+    finally:
+        client.close()
+    response = fetch(server, "/musicdb/" + quote(f"music/{VIDEO}", safe="/-_.!~*'()"))
+    assert response.status == 200 and response.body == (home.music / VIDEO).read_bytes()
+
+
 def test_frames_are_served_where_the_webui_loads_them(video_home):
     """The thumbnail and preview URLs the WebUI builds answer the files, after a login only."""
     home = video_home()
@@ -139,5 +159,17 @@ def test_frames_are_served_where_the_webui_loads_them(video_home):
         anonymous = fetch(server, webui_url(video["framesdirectory"], "frame-01.jpg"),
                           auth=False)
         assert anonymous.status in (302, 303, 401)
+        play_in_the_video_view(server, video, home)
     finally:
         server.stop()
+
+
+def test_the_database_import_command_imports_videos_with_frames(video_home):
+    """The CLI runs under gevent's monkey patch: ffprobe and ffmpeg must still work there."""
+    home = video_home()
+    done = home.cli("database", "import")
+    assert done.returncode == 0, done.stderr
+    assert "Videos: 1 added" in done.stdout
+    [video] = video_rows(home)
+    directory = home.data / "webdata" / "artwork" / video["framesdirectory"]
+    assert sorted(p.name for p in directory.iterdir()) == sorted(FRAME_FILES + SCALED + PREVIEWS)

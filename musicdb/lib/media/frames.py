@@ -8,7 +8,11 @@ scales`` entry, the animated WebP ``preview.webp`` and ``preview (W×H).webp``
 loads ``videoframes/<framesdirectory>/<thumbnailfile or previewfile>`` with
 `` (150×83)`` before the extension in its lists.
 
-Blocking (subprocesses and image work): callers run these in a thread pool.
+ffmpeg runs with :mod:`subprocess`: under gevent's monkey patch it is
+cooperative and must run in a greenlet of the hub's thread (gevent watches
+children only on its default loop, so not in a worker thread).  The image work
+is blocking: :func:`generate_frames` hands it to ``offload`` (the caller's
+thread pool).
 """
 
 import contextlib
@@ -79,16 +83,18 @@ def frame_times(playtime, count):
     return [playtime / (count + 1) * (index + 0.5) for index in range(count)]
 
 
-def generate_frames(video, directory, playtime, count, previewlength, scales):
+def generate_frames(video, directory, playtime, count, previewlength, scales, offload=None):
     """Write the frames, their scaled copies and the previews of ``video`` into ``directory``.
 
     Files that exist are kept (delete them to have them made again).
+    ``offload(function, *args)`` runs the Pillow and file work (default: here).
     Returns how many files were written.
 
     Raises:
-        FrameError: ffmpeg or Pillow failed, or the directory cannot be written.
+        MediaError: ffmpeg or Pillow failed, or the directory cannot be written.
     """
-    make_directory(directory)
+    offload = offload or _here
+    offload(make_directory, directory)
     sizes = parse_scales(scales)
     frames, written = [], 0
     for index, seconds in enumerate(frame_times(playtime, count), start=1):
@@ -99,11 +105,14 @@ def generate_frames(video, directory, playtime, count, previewlength, scales):
         missing = [f"{w}x{h}" for w, h in sizes
                    if not os.path.isfile(os.path.join(directory, scaled_name(frame, w, h)))]
         if missing:
-            write_scaled(frame, missing)
+            offload(write_scaled, frame, missing)
             written += len(missing)
         frames.append(frame)
-    written += _write_previews(directory, frames, previewlength, sizes)
-    return written
+    return written + offload(_write_previews, directory, frames, previewlength, sizes)
+
+
+def _here(function, *args):
+    return function(*args)
 
 
 @convert_error(OSError, FrameError)
@@ -137,6 +146,7 @@ def _animated_webp(paths, milliseconds):
             image.close()
 
 
+@convert_error(OSError, FrameError)
 def make_directory(path):
     """Create a frames directory (rwxrwxr-x as MusicDB 8)."""
     os.makedirs(path, exist_ok=True)
