@@ -15,7 +15,8 @@ What ``python musicdb.py artwork`` and an artwork upload do (api-uploads.md
 Files are named as MusicDB 8 names them (``<Artist> - <Album>.jpg``, never
 another album's name).  Reading pictures and scaling run in ``pool`` (a
 gevent ThreadPool; default the hub's, which the server must use); database
-access stays in the calling greenlet, one short write per album.
+access stays in the calling greenlet (``update_all`` runs one greenlet per
+pool thread), one short write per album.
 """
 
 import logging
@@ -23,6 +24,7 @@ import os
 from dataclasses import dataclass, field
 
 import gevent
+import gevent.pool
 
 from musicdb.lib.media import artwork as albumartwork
 from musicdb.lib.media import tags as metatags
@@ -89,6 +91,7 @@ class ArtworkCache:
         self.pool = pool if pool is not None else gevent.get_hub().threadpool
         self.progress = progress
         self.max_pixels = max_pixels
+        self._reserved = set()  # names chosen by albums in progress (they run side by side)
 
     def update_all(self, albums=None, rescale=False):
         """Bring every album's artwork (or that of ``albums``, album entries) up to date;
@@ -106,10 +109,18 @@ class ArtworkCache:
         summary = ArtworkSummary()
         if self.progress is not None:
             self.progress.reset(total=len(albums))
-        for album in albums:
+        def one(album):
             try:
-                summary.count(self.update_album(album, rescale=rescale)[1])
+                return album, self.update_album(album, rescale=rescale)[1], None
             except albumartwork.ArtworkError as error:
+                return album, None, error
+
+        # One greenlet per pool thread: each waits for its album's image work.
+        workers = gevent.pool.Pool(max(1, getattr(self.pool, "maxsize", 1)))
+        for album, outcome, error in workers.imap_unordered(one, albums):
+            if error is None:
+                summary.count(outcome)
+            else:
                 summary.failures.append((album["path"], str(error)))
                 log.warning("Album %s: %s", album["path"], error)
             if self.progress is not None:
@@ -160,9 +171,11 @@ class ArtworkCache:
         if current and current != albumartwork.DEFAULT_ARTWORK:
             return current
         artist = self.db.get_artist(album["artistid"])
-        taken = self.db.artwork_names(exclude=album["id"])
-        return albumartwork.unique_artwork_name(artist["name"] if artist else "", album["name"],
+        taken = self.db.artwork_names(exclude=album["id"]) | self._reserved
+        name = albumartwork.unique_artwork_name(artist["name"] if artist else "", album["name"],
                                                 album["release"], taken)
+        self._reserved.add(name)
+        return name
 
     def _store(self, album, name):
         if album["artworkpath"] != name:
