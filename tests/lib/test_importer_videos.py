@@ -8,7 +8,6 @@ from urllib.parse import quote
 import pytest
 from PIL import Image
 
-from musicdb.lib.importer import import_music
 from musicdb.lib.media import frames
 from musicdb.lib.videoimport import frames_directory, name_and_release
 from tests.support import ServerProcess

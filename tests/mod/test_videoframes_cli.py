@@ -2,6 +2,7 @@
 
 import shutil
 
+# The fixtures clip and video_home come from the video import tests (imported by name).
 from tests.lib.test_importer_videos import (FRAME_FILES, PREVIEWS, SCALED, VIDEO, clip,  # noqa: F401
                                             video_home, video_rows)
 from tests.support.media import needs_ffmpeg
