@@ -20,6 +20,13 @@ What it does:
    artwork - the figure "rescale".
 
 Prints seconds and albums/s per run, and the peak RSS of each process.
+
+Measured (2 CPUs shared with other jobs, load average about 6; 2 workers;
+1,000 albums, 1400x1400 covers; about 0.1 s of CPU per album for all four scales)::
+
+    write    :  195.9 s =    5.1 albums/s, peak RSS 111 MB
+    complete :  107.3 s =    9.3 albums/s, peak RSS 112 MB   (2 of 4 scales missing)
+    rescale  :  115.2 s =    8.7 albums/s, peak RSS 110 MB
 """
 
 import argparse
