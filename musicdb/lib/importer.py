@@ -58,6 +58,7 @@ from musicdb.lib.media import tags as metatags
 from musicdb.lib.db.sqlite import Database
 from musicdb.lib.musicdirectory import MusicDirectory, PathError, is_utf8, printable
 from musicdb.lib.pidlock import LockBusy, PidLock
+from musicdb.lib.videoimport import VideoImporter
 from musicdb.lib.storage import FULL, READONLY, StorageError, storage_error
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ class ImportSummary:
     failed: int = 0
     failures: list = field(default_factory=list)
     missing: list = field(default_factory=list)
+    videos: object = None     # a VideoSummary when videos were imported too
 
     @property
     def imported(self):
@@ -370,14 +372,7 @@ class Importer:
         return ArtworkJob(self.artworkdir, filename, self.scales, row and row["artworkpath"])
 
     def _unique_artwork_name(self, artist, name, release):
-        """``<Artist> - <Album>.jpg``, else with the year, else numbered: never another
-        album's file (two releases of one title; artist "A - B" with album "C" and
-        artist "A" with album "B - C")."""
-        variants = ([name] + ([f"{name} ({release})"] if release else [])
-                    + [f"{name} ({number})" for number in range(2, 10000)])
-        return next(filename for filename in
-                    (albumartwork.artwork_name(artist, variant) for variant in variants)
-                    if filename not in self.artworknames)
+        return albumartwork.unique_artwork_name(artist, name, release, self.artworknames)
 
     # -- writing ----------------------------------------------------------------------
 
@@ -530,6 +525,9 @@ def _pause_for_tests(written):
 def import_music(cfg, database, path="", pool=None, progress=None):
     """Import ``path`` (default: the whole music directory); returns an :class:`ImportSummary`.
 
+    Unless ``[debug] disablevideos`` is set, the music videos below ``path``
+    are imported too, with their frames (:mod:`musicdb.lib.videoimport`).
+
     Raises:
         PathError: the path leaves the music directory or is no artist/album/song.
         DatabaseError: a write failed; every album before is stored completely.
@@ -538,9 +536,12 @@ def import_music(cfg, database, path="", pool=None, progress=None):
     with exclusive_import(cfg.directories.data):
         importer = Importer(cfg, database, pool, progress)
         try:
-            return importer.run(path)
+            summary = importer.run(path)
         finally:
             importer.close()
+        if not cfg.debug.disablevideos:
+            summary.videos = VideoImporter(cfg, database, pool).run(path)
+        return summary
 
 
 class ImportBusy(LockBusy):

@@ -199,7 +199,7 @@ class MusicDirectory:
                 if e.is_file() and extension(e.name) in VIDEO_EXTENSIONS]
 
     def album_dirs(self, relpath=""):
-        """The albums below ``relpath`` (root, artist, album, or one song file).
+        """The albums below ``relpath`` (root, artist, album, one song file; a video has none).
 
         Albums without song files (directly or one level below) are left out.
         A song path yields its album with just that song.
@@ -217,6 +217,8 @@ class MusicDirectory:
         elif kind == KIND_SONG:
             album = relpath.rsplit("/", 1)[0]
             return [AlbumDir(album, relpath.split("/")[0], (relpath,))]
+        elif kind == KIND_VIDEO:
+            return []
         else:
             raise PathError(f"{relpath}: neither an artist, an album nor a song "
                             "of the music directory")

@@ -2,10 +2,11 @@
 
 Frames live in ``<data>/webdata/artwork/<framesdirectory>/`` (the WebUI loads
 ``videoframes/<framesdirectory>/<thumbnailfile>``).  The frame is extracted
-by ffmpeg and scaled by Pillow in gevent's thread pool, then the video row
-names ``thumbnail.jpg``.  This server does not generate a video's frames
-directory yet (MusicDB 8's video frames task), so a video without one is
-refused rather than given a directory the other frames would not share.
+by ffmpeg (a cooperative subprocess) and scaled by Pillow in gevent's thread
+pool, then the video row names ``thumbnail.jpg``.  A video's frames directory
+is made by its import or ``musicdb videoframes`` (:mod:`musicdb.lib.videoimport`);
+a video without one is refused rather than given a directory the other
+frames would not share.
 """
 
 import os
@@ -42,13 +43,10 @@ def set_thumbnail(app, videoid, timestamp):
     if not os.path.isfile(source):
         raise NotFound(f"The file of video {videoid} is missing: {video['path']}")
     directory = os.path.join(frames_root(app.cfg), video["framesdirectory"])
-    gevent.get_hub().threadpool.apply(
-        _write_thumbnail, (source, timestamp, directory, app.cfg.videoframes.scales))
-    tagging.set_video_thumbnail(videoid, THUMBNAIL)
-
-
-def _write_thumbnail(source, timestamp, directory, scales):
-    frames.make_directory(directory)
+    pool = gevent.get_hub().threadpool
+    pool.apply(frames.make_directory, (directory,))
     target = os.path.join(directory, THUMBNAIL)
+    # ffmpeg from this greenlet: gevent cannot watch a child process of a worker thread.
     frames.extract_frame(source, timestamp, target)
-    frames.write_scaled(target, scales)
+    pool.apply(frames.write_scaled, (target, app.cfg.videoframes.scales))
+    tagging.set_video_thumbnail(videoid, THUMBNAIL)

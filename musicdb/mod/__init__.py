@@ -18,6 +18,8 @@ from musicdb.lib.cfg.musicdb import ConfigError, MusicDBConfig
 MODULES = {
     "server": "Run the MusicDB server (WebSocket API, WebUI, stream).",
     "database": "Import, remove or check music: database import|remove|check [PATH].",
+    "artwork": "Album artwork cache: artwork [-u] [--rescale] [--album PATH [--artwork FILE]].",
+    "videoframes": "Video frames and previews: videoframes [-u] [--video PATH].",
     "tags": "List, add, rename or delete genres, sub-genres and moods: tags [list|add|rename|delete|mood].",
     "stats": "Print how many artists, albums, songs, videos, tags and lyrics the library holds.",
     "mise": "Search artists, albums and songs from the shell: mise QUERY.",

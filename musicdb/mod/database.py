@@ -155,7 +155,7 @@ def task_progress_to(bar, typename):
 
 
 @contextlib.contextmanager
-def progress_bar():
+def progress_bar(unit="song"):
     """A tqdm bar on the terminal: stderr, else stdout (``2>errors.log``); with neither
     a terminal a disabled one (its ``\\r`` updates would be garbage in a log).
 
@@ -172,7 +172,7 @@ def progress_bar():
     except OSError:
         sized = False
     shape = {} if sized else {"ncols": 80, "nrows": 24}  # tqdm prints nothing for 0 x 0
-    with logging_redirect_tqdm(), tqdm(unit="song", file=stream, **shape) as bar:
+    with logging_redirect_tqdm(), tqdm(unit=unit, file=stream, **shape) as bar:
         yield bar
 
 
@@ -184,10 +184,15 @@ def report_import(summary, seconds, removing=False):
     songs = summary.imported + summary.failed
     rate = songs / seconds if seconds > 0 else 0.0
     print(f"Import: {summary.line()} ({songs} songs in {seconds:.1f} s, {rate:.0f} songs/s)")
+    if summary.videos is not None:
+        for path, reason in summary.videos.failures:
+            print(f"failed: {path}: {reason}", file=sys.stderr)
+        print(f"Videos: {summary.videos.line()}")
     if summary.missing and not removing:
         print(f"{len(summary.missing)} songs in the database have no file any more; they stay "
               "with their statistics and tags (database import --remove-missing removes them).")
-    if summary.added or summary.updated or (summary.missing and removing):
+    if summary.added or summary.updated or (summary.missing and removing) \
+            or (summary.videos is not None and summary.videos.added):
         print(RELOAD_HINT)
 
 

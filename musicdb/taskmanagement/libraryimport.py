@@ -37,7 +37,8 @@ class LibraryImport(TaskType):
                 pool.kill()
         task.set_result({"added": summary.added, "updated": summary.updated,
                          "unchanged": summary.unchanged, "failed": summary.failed,
-                         "missing": len(summary.missing)})
+                         "missing": len(summary.missing),
+                         "videos": summary.videos.added if summary.videos else 0})
         return summary
 
 

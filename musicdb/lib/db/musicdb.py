@@ -439,6 +439,11 @@ class MusicDatabase(Database):
             self.execute("UPDATE " + table + " SET " + assignments + " WHERE " + key + " = ?",
                          (*(columns[name] for name in names), rowid))
 
+    def artwork_names(self, exclude=None):
+        """The set of artwork file names the albums use (but album ``exclude``)."""
+        return {row[0] for row in self._tuples(
+            "SELECT DISTINCT artworkpath FROM albums WHERE albumid IS NOT ?", (exclude,))}
+
     def recount_album(self, albumid):
         """Set ``numofsongs`` and ``numofcds`` (highest CD number, 0 without songs)."""
         self.execute(
@@ -499,6 +504,24 @@ class MusicDatabase(Database):
     def find_video_by_path(self, path):
         """The video entry whose file is ``path``, or None."""
         return as_entry(self.row("SELECT * FROM videos WHERE path = ?", (path,)), "videoid")
+
+    def add_video(self, artistid, name, path, release, playtime, origin, added, codec,
+                  xresolution, yresolution, checksum):
+        """Insert an enabled video with zeroed statistics, the table's colours, the whole
+        video as its time frame and no frames yet; returns its ID."""
+        return self.execute(
+            "INSERT INTO videos (artistid, name, path, disabled, playtime, origin, release, "
+            "added, codec, xresolution, yresolution, framesdirectory, thumbnailfile, "
+            "previewfile, checksum, vbegin, vend) "
+            "VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, '', '', '', ?, 0, ?)",
+            (artistid, name, path, playtime, origin, release, added, codec, xresolution,
+             yresolution, checksum, playtime)).lastrowid
+
+    def set_video_frames(self, videoid, framesdirectory, thumbnailfile, previewfile):
+        """Name a video's frames directory, thumbnail and preview (relative to the artwork
+        directory, and to the frames directory)."""
+        self.execute("UPDATE videos SET framesdirectory = ?, thumbnailfile = ?, previewfile = ? "
+                     "WHERE videoid = ?", (framesdirectory, thumbnailfile, previewfile, videoid))
 
     def known_paths(self, table):
         """The set of stored paths of ``table`` (artists, albums, songs or videos)."""
