@@ -14,6 +14,7 @@ import shutil
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -135,6 +136,12 @@ class Browser:
         element = self.driver.execute_script("return " + script, *args)
         assert element is not None, "nothing to click: %s" % script
         element.click()
+
+    def context_click(self, script, *args):
+        """A real right click (the ``contextmenu`` event) on the element *script* returns."""
+        element = self.driver.execute_script("return " + script, *args)
+        assert element is not None, "nothing to right-click: %s" % script
+        ActionChains(self.driver).context_click(element).perform()
 
     def traffic(self):
         return self.js("return window.__mdbTraffic || [];")
