@@ -175,6 +175,7 @@ def test_a_genre_typed_for_a_song_in_one_browser_shows_in_the_other(pages, serve
         ("UpdateTags", {"songid": song["id"], "tagid": tag_id(server, genre)})]
     assert song_tags(server, song["id"]) == [{"name": genre, "approval": 1, "confidence": 1.0}]
     assert editor.api_errors() == [] and watcher.api_errors() == []
+    assert editor.new_errors() == [] and watcher.new_errors() == []
 
 
 def test_a_mood_flagged_for_a_song_in_one_browser_shows_in_the_other(pages, server):
@@ -205,3 +206,4 @@ def test_a_mood_flagged_for_a_song_in_one_browser_shows_in_the_other(pages, serv
         ("UpdateSong", {"songid": song["id"], "tagid": tag_id(server, mood)})]
     assert song_tags(server, song["id"]) == [{"name": mood, "approval": 1, "confidence": 1.0}]
     assert editor.api_errors() == [] and watcher.api_errors() == []
+    assert editor.new_errors() == [] and watcher.new_errors() == []
