@@ -138,21 +138,29 @@ class EncodedBody:
         self._closed = False
 
     def __iter__(self):
-        sent = 0
-        while self.length is None or sent < self.length:
-            data = self.encoder.read()
-            if not data:
-                break
+        """ffmpeg's output, read one chunk ahead: ffmpeg is reaped and its place freed
+        before the last bytes go out, so a client's next request finds the place free."""
+        sent, pending = 0, self.encoder.read()
+        while pending:
             if self.length is not None:
-                data = data[:self.length - sent]
-            sent += len(data)
-            yield data
-        while self.length is not None and sent < self.length:
+                pending = pending[:self.length - sent]
+            more = self.length is None or sent + len(pending) < self.length
+            following = self.encoder.read() if more else b""
+            if not following:
+                self._finish()
+            sent += len(pending)
+            yield pending
+            pending = following
+        self._finish()
+        while self.length is not None and sent < self.length:  # ffmpeg made less than promised
             data = PAD[:self.length - sent]
             sent += len(data)
             yield data
-        if self.encoder.errors.strip():
+
+    def _finish(self):
+        if not self._closed and self.encoder.errors.strip():
             log.warning("ffmpeg: %s", self.encoder.errors.strip().splitlines()[0])
+        self.close()
 
     def close(self):
         if not self._closed:
