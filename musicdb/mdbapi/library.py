@@ -82,7 +82,8 @@ class Library:
         self.mise = mise  # the search engine (MiSE) for find()
         self.answers = AnswerCache(cache_size, cache_chars)
         self.tagging = Tagging(database)  # the edits of tags, lyrics and settings
-        self._catalog_build = SharedBuild(lambda: build_in_thread(database))
+        self._catalog_build = SharedBuild(self._new_catalog)
+        self._catalog_built = 0  # the ``built`` time of the last catalog
 
     def watch(self, bus=events.bus):
         """Enable the answer cache, emptied on every event of ``bus`` in STALE_AFTER."""
@@ -201,6 +202,13 @@ class Library:
         """
         generation = self.answers.generation
         return self.answers.get(("catalog",), lambda: self._catalog_build(generation))
+
+    def _new_catalog(self):
+        """A catalog whose ``built`` is later than every earlier one (a client's
+        ``ifModifiedSince`` of the last one must not hide a change in the same ms)."""
+        catalog = build_in_thread(self.database)
+        catalog.built = self._catalog_built = max(catalog.built, self._catalog_built + 1)
+        return catalog
 
     def entries(self, table, ids):
         """``{id: entry}`` of those ``ids`` that exist in "artists", "albums" or "songs"."""
