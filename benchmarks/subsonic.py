@@ -94,7 +94,7 @@ def prepare(home, songs):
 
 
 def first_call(server, client):
-    """The first getArtists (it builds the catalog) and pings sent meanwhile on another connection."""
+    """The first getArtists (it builds the catalog) and pings meanwhile on another connection."""
     pinger, pings, took = RestClient(server.port), [], []
 
     def build():

@@ -4,8 +4,9 @@ A song's star is music.db's ``favorite`` = 1 (the WebUI's "love"): the
 WebUI and every other API see it.  Unstar clears only that (a hated song
 stays hated).  Stars of albums and artists, ratings and plays are kept per
 user in ``subsonic.db``; a submitted scrobble also sets the song's music.db
-``lastplayed`` (never back to an older time), as a play of the stream does.  Every ID of a request is parsed and checked before
-anything is stored, so a bad one (error 70) changes nothing.
+``lastplayed`` (never back to an older time), as a play of the stream does.
+Every ID of a request is parsed and checked before anything is stored, so a
+bad one (error 70) changes nothing.
 """
 
 import time
