@@ -1,4 +1,4 @@
-"""Transcoding for stream: only when asked, at ladder bitrates, limited; ffmpeg dies with the client."""
+"""Stream transcoding: only when asked, at ladder bitrates, limited; ffmpeg dies with the client."""
 
 import io
 import os
