@@ -10,6 +10,8 @@ fresh ``music.db``); the songs that ``stream`` fetches get a real 4 MiB file.
 The real server runs on a free 127.0.0.1 port (no TLS); one client sends the
 requests one after the other with token authentication and measures each
 until the whole answer arrived (``stream``: until the first body byte).
+During the first call, which builds the catalog in a worker thread, a second
+connection pings and reports how many answers it got and the slowest.
 Prints p50/p95/max per call.  Aims: p50 <= 20 ms for search3 and the lists.
 """
 
@@ -22,6 +24,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from urllib.parse import urlencode
 
@@ -90,6 +93,22 @@ def prepare(home, songs):
     return albumids, vocabulary, ["tr-%d" % row["songid"] for row in rows]
 
 
+def first_call(server, client):
+    """The first getArtists (it builds the catalog) and pings meanwhile on another connection."""
+    pinger, pings, took = RestClient(server.port), [], []
+
+    def build():
+        took.append(client.get("getArtists", {}))
+
+    builder = threading.Thread(target=build)
+    builder.start()
+    while builder.is_alive():
+        pings.append(pinger.get("ping", {}))
+    builder.join()
+    print(f"first call (builds the catalog): {took[0]:.0f} ms; {len(pings)} pings meanwhile, "
+          f"slowest {max(pings or [0]):.1f} ms", flush=True)
+
+
 def run(args, home):
     rng = random.Random(3)
     started = time.monotonic()
@@ -99,9 +118,7 @@ def run(args, home):
     server = ServerProcess(home, extra=EXTRA)
     try:
         client, n = RestClient(server.port), args.requests
-        started = time.perf_counter()
-        client.get("getArtists", {})
-        print(f"first call (builds the catalog): {(time.perf_counter() - started) * 1000:.0f} ms")
+        first_call(server, client)
         queries = [" ".join(w[:3] for w in rng.choice(vocabulary).split()[:2])
                    for _ in range(n)]
         measure(client, "search3 (two words)", [("search3", {"query": q}) for q in queries])

@@ -7,6 +7,12 @@ table scan each time.  :meth:`Library.catalog` builds one :class:`Catalog`
 from a handful of queries and keeps it in the library's answer cache, which
 drops it on every change of the library (``STALE_AFTER`` events).
 
+Why a thread: building it takes about 0.6 s at 20,000 songs, far too long for
+the event loop.  :func:`build_in_thread` runs it in gevent's thread pool on a
+read-only connection of its own (the server's connection and its lock belong
+to the hub's thread), and :class:`SharedBuild` lets every request that asks
+while a build runs wait for that one build.
+
 What is *visible*: albums that are not hidden, and their songs that are not
 disabled.  Lists, search and random picks show only those; IDs of the rest
 still resolve through the library's single-entry queries.
@@ -14,9 +20,13 @@ still resolve through the library's single-entry queries.
 
 import bisect
 import re
+import time
 import unicodedata
 
-from musicdb.lib.db.musicdb import TAG_CLASS_GENRE
+import gevent
+import gevent.event
+
+from musicdb.lib.db.musicdb import TAG_CLASS_GENRE, MusicDatabase
 
 _WORD = re.compile(r"\w+")
 
@@ -63,10 +73,12 @@ class Catalog:
     """Artists, albums and visible songs with their genres and word indexes (plain data).
 
     ``artists`` and ``albums`` map IDs to the database dicts (all of them);
-    ``songs`` maps visible song IDs to ``(albumid, artistid, name, playtime)``.
+    ``songs`` maps visible song IDs to ``(albumid, artistid, name, playtime)``;
+    ``built`` is the time in ms the snapshot was read (Subsonic's ``lastModified``).
     """
 
     def __init__(self, database):
+        self.built = int(time.time() * 1000)
         self.artists = {artist["id"]: artist for artist in database.get_artists()}
         self.albums = {album["id"]: album for album in database.get_albums()}
         self.visible_albums = [albumid for albumid, album in self.albums.items()
@@ -127,6 +139,58 @@ class Catalog:
             return sorted(everything)
         allowed = set(everything)
         return sorted(i for i in index.match(query_words) if i in allowed)
+
+
+def build_in_thread(database):
+    """A :class:`Catalog` of ``database`` built in the hub's thread pool; the caller waits.
+
+    The thread reads through its own read-only connection to ``database.path``;
+    a database without a file (``:memory:``) is read here, on the hub.
+
+    Raises:
+        DatabaseError: the file cannot be opened or read.
+    """
+    if not database.path or database.path == ":memory:":
+        return Catalog(database)
+    return gevent.get_hub().threadpool.apply(_build_from_file, (database.path,))
+
+
+def _build_from_file(path):
+    reader = MusicDatabase(path, readonly=True)
+    try:
+        return Catalog(reader)
+    finally:
+        reader.close()
+
+
+class SharedBuild:
+    """Runs ``build()`` once for all the greenlets that ask for the same ``token``.
+
+    The first caller of a token builds; callers with that token that come
+    while it runs wait for its result (or its exception).  A new token (the
+    library changed) starts a new build, never joining one of older data.
+    """
+
+    def __init__(self, build):
+        self._build = build
+        self._running = None  # (token, AsyncResult) of the build under way
+
+    def __call__(self, token):
+        running = self._running
+        if running is not None and running[0] == token:
+            return running[1].get()
+        result = gevent.event.AsyncResult()
+        self._running = (token, result)
+        try:
+            value = self._build()
+        except BaseException as error:
+            result.set_exception(error)
+            raise
+        finally:
+            if self._running is not None and self._running[1] is result:
+                self._running = None
+        result.set(value)
+        return value
 
 
 def _first_genres(tagsets, names):

@@ -20,7 +20,7 @@ from collections import OrderedDict
 from musicdb.lib.db.musicdb import TAG_CLASS_GENRE, TAG_CLASS_MOOD, TAG_CLASS_SUBGENRE
 
 from . import events
-from .catalog import Catalog
+from .catalog import SharedBuild, build_in_thread
 from .mdbstate import GenreSelection, album_passes, video_passes
 from .tagging import Tagging
 
@@ -82,6 +82,8 @@ class Library:
         self.mise = mise  # the search engine (MiSE) for find()
         self.answers = AnswerCache(cache_size, cache_chars)
         self.tagging = Tagging(database)  # the edits of tags, lyrics and settings
+        self._catalog_build = SharedBuild(self._new_catalog)
+        self._catalog_built = 0  # the ``built`` time of the last catalog
 
     def watch(self, bus=events.bus):
         """Enable the answer cache, emptied on every event of ``bus`` in STALE_AFTER."""
@@ -193,8 +195,20 @@ class Library:
     # -- whole-library snapshots and batches (Subsonic lists and search) ---------------
 
     def catalog(self):
-        """The :class:`~musicdb.mdbapi.catalog.Catalog` of the library now (cached until a change)."""
-        return self.answers.get(("catalog",), lambda: Catalog(self.database))
+        """The :class:`~musicdb.mdbapi.catalog.Catalog` of the library now (cached until a change).
+
+        Built in the thread pool; concurrent callers wait for the same build.
+        Raises DatabaseError when the database cannot be read.
+        """
+        generation = self.answers.generation
+        return self.answers.get(("catalog",), lambda: self._catalog_build(generation))
+
+    def _new_catalog(self):
+        """A catalog whose ``built`` is later than every earlier one (a client's
+        ``ifModifiedSince`` of the last one must not hide a change in the same ms)."""
+        catalog = build_in_thread(self.database)
+        catalog.built = self._catalog_built = max(catalog.built, self._catalog_built + 1)
+        return catalog
 
     def entries(self, table, ids):
         """``{id: entry}`` of those ``ids`` that exist in "artists", "albums" or "songs"."""
@@ -442,6 +456,11 @@ class AnswerCache:
         if generation == self._generation:  # not built from a library that changed meanwhile
             self._keep(key, answer)
         return answer
+
+    @property
+    def generation(self):
+        """A number that changes whenever the cache is emptied (the library changed)."""
+        return self._generation
 
     def _keep(self, key, answer):
         self._answers[key] = answer

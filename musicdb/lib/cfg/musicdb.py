@@ -111,6 +111,8 @@ configfile = string(default="config.ini")
 songmap = string(default="songmap.csv")
 [webui]
 directory = string(default="")
+[subsonic]
+maxtranscodes = integer(min=0, default=2)
 [security]
 sessionidle = integer(min=1, default=604800)
 sessionlifetime = integer(min=1, default=2592000)

@@ -126,10 +126,11 @@ class MusicDatabase(Database):
         DatabaseError: the file cannot be opened or has an unknown schema version.
     """
 
-    def __init__(self, path):
-        super().__init__(path)
-        apply_schema(self, SCHEMA, SCHEMA_VERSION, "music")
-        create_indexes(self, INDEXES)
+    def __init__(self, path, readonly=False):
+        super().__init__(path, readonly)
+        if not readonly:  # a reader opens a file the server has checked already
+            apply_schema(self, SCHEMA, SCHEMA_VERSION, "music")
+            create_indexes(self, INDEXES)
 
     # -- single entries by ID (None when the ID does not exist) -------------------
 

@@ -2,7 +2,9 @@
 
 Connection policy: the server runs every database call in the gevent hub's
 thread, where all greenlets share one connection (``check_same_thread`` is
-off for the rare call from a worker thread that holds the lock).  A
+off for the rare call from a worker thread that holds the lock).  Slow
+reads run in a worker thread on a connection of their own, opened with
+``readonly`` (the Subsonic catalog: ``musicdb.mdbapi.catalog``).  A
 greenlet switch inside a transaction would let another greenlet's statements
 join it, so :meth:`Database.transaction` holds a lock for its whole length;
 code inside a transaction must not wait on the network or a file.  Other
@@ -13,8 +15,10 @@ transactions short, because waiting for the lock blocks the hub.
 
 import contextlib
 import logging
+import os
 import sqlite3
 import threading
+import urllib.parse
 
 log = logging.getLogger(__name__)
 
@@ -35,23 +39,26 @@ class DatabaseError(Exception):
 
 
 class Database:
-    """One SQLite file.
+    """One SQLite file; ``readonly`` opens a connection that cannot write (a reader thread's).
 
     Raises:
         DatabaseError: the file cannot be opened as a database.
     """
 
-    def __init__(self, path):
+    def __init__(self, path, readonly=False):
         self.path = path
         self._lock = threading.RLock()
         self._depth = 0
         try:
             # timeout: SQLite's busy timeout (PRAGMA busy_timeout takes no parameter)
-            self.conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000,
+            target = "file:%s?mode=ro" % urllib.parse.quote(os.path.abspath(path)) \
+                if readonly else path
+            self.conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, uri=readonly,
                                         isolation_level=None, check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
+            if not readonly:  # a read-only connection finds the file's WAL mode set
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as error:
             raise DatabaseError(f"{path}: cannot open database: {error}", path, error) from None
 

@@ -9,9 +9,11 @@ import os
 
 from musicdb.lib.auth import subsonic as credentials_file
 from musicdb.lib.db.subsonicdb import AnnotationDatabase
+from musicdb.lib.media.transcoder import find_ffmpeg
 
 from .api import SubsonicApp
 from .auth import Authenticator
+from .transcode import MAX_TRANSCODES, Transcoding
 
 PREFIX = "/rest/"
 
@@ -25,4 +27,6 @@ def build(app, accounts, limiter):
     data = app.cfg.directories.data
     annotations = AnnotationDatabase(os.path.join(data, "subsonic.db"))
     credentials = credentials_file.SubsonicCredentials(credentials_file.path_in(data))
-    return SubsonicApp(app, annotations, Authenticator(accounts, credentials, limiter))
+    limit = getattr(getattr(app.cfg, "subsonic", None), "maxtranscodes", MAX_TRANSCODES)
+    return SubsonicApp(app, annotations, Authenticator(accounts, credentials, limiter),
+                       Transcoding(find_ffmpeg(), limit))

@@ -3,8 +3,10 @@
 A song's star is music.db's ``favorite`` = 1 (the WebUI's "love"): the
 WebUI and every other API see it.  Unstar clears only that (a hated song
 stays hated).  Stars of albums and artists, ratings and plays are kept per
-user in ``subsonic.db``.  Every ID of a request is parsed and checked before
-anything is stored, so a bad one (error 70) changes nothing.
+user in ``subsonic.db``; a submitted scrobble also sets the song's music.db
+``lastplayed`` (never back to an older time), as a play of the stream does.
+Every ID of a request is parsed and checked before anything is stored, so a
+bad one (error 70) changes nothing.
 """
 
 import time
@@ -76,4 +78,11 @@ def scrobble(params, ctx):
         if position < len(times) and times[position].isdigit() and len(times[position]) < 16:
             when = int(times[position]) // 1000
         ctx.annotations.played(ctx.user, songid, when)
+        _set_last_played(ctx, found[songid], when)
     return {}
+
+
+def _set_last_played(ctx, song, when):
+    if ctx.app.cfg.debug.disablestats or (song.get("lastplayed") or 0) >= when:
+        return
+    ctx.app.library.change_statistic("song", song["id"], "lastplayed", when)

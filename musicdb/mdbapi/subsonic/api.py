@@ -17,6 +17,7 @@ from musicdb.lib.db.sqlite import DatabaseError
 from . import wire
 from .auth import Caller
 from .params import Params
+from .transcode import Transcoding
 from .wire import GENERIC, NOT_FOUND, SubsonicError
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class Context:
     app: object                 # the MusicDB App
     annotations: object         # the AnnotationDatabase
     environ: dict
+    transcoding: object = None  # the server's :class:`.transcode.Transcoding`
     caller: Caller = None
     memo: dict = field(default_factory=dict)  # per-request cache (artwork tags)
 
@@ -70,10 +72,11 @@ class Context:
 class SubsonicApp:
     """The ``/rest/`` WSGI app of one server."""
 
-    def __init__(self, app, annotations, authenticator):
+    def __init__(self, app, annotations, authenticator, transcoding=None):
         self.app = app
         self.annotations = annotations
         self.authenticator = authenticator
+        self.transcoding = transcoding or Transcoding(None)  # None: no ffmpeg, no transcodes
         load_areas()
 
     def __call__(self, environ, start_response):
@@ -104,7 +107,7 @@ class SubsonicApp:
         found = TABLE.get(_name(environ))
         if found is None:
             raise SubsonicError(NOT_FOUND, "Unknown endpoint")
-        ctx = Context(self.app, self.annotations, environ)
+        ctx = Context(self.app, self.annotations, environ, self.transcoding)
         if found.auth:
             ctx.caller = self.authenticator.check(params, environ.get("REMOTE_ADDR", "?"))
         body = found.function(params, ctx)

@@ -35,12 +35,16 @@ def music_folders(params, ctx):
 
 @endpoint("getIndexes")
 def indexes(params, ctx):
+    """``lastModified`` is the time the catalog was read (a new one follows every change of
+    the library); a client's ``ifModifiedSince`` at or after it gets no index, only that time."""
     cat = views.catalog(ctx)
+    answer = {"ignoredArticles": "", "lastModified": cat.built}
+    if params.integer("ifModifiedSince", 0, 0, 10**15) >= cat.built:
+        return {"indexes": answer}
     entries = views.artist_entries(ctx, _listed_artists(cat))
     for entry, artistid in zip(entries, _listed_artists(cat)):
         entry["albumCount"] = len(cat.artist_albums[artistid])
-    return {"indexes": {"ignoredArticles": "", "lastModified": 0,
-                        "index": _indexed(ctx, entries)}}
+    return {"indexes": dict(answer, index=_indexed(ctx, entries))}
 
 
 @endpoint("getArtists")

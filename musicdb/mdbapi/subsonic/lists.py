@@ -6,6 +6,9 @@ from . import models, views
 from .api import endpoint
 from .wire import GENERIC, SubsonicError
 
+STREAM_USER = "MusicDB"          # getNowPlaying: the live stream is everyone's player
+STREAM_PLAYER = "MusicDB stream"
+
 
 def _name_key(cat, albumid):
     return (models.text(cat.albums[albumid].get("name")).lower(), albumid)
@@ -127,4 +130,13 @@ def starred2(params, ctx):
 
 @endpoint("getNowPlaying")
 def now_playing(params, ctx):
-    return {"nowPlaying": {"entry": []}}
+    """The song the live stream plays now (the song queue's head), while it plays."""
+    stream, queue = ctx.app.audiostream, ctx.app.songqueue
+    if stream is None or queue is None or not stream.state()["isplaying"]:
+        return {"nowPlaying": {"entry": []}}
+    head = queue.current()
+    entries = views.songs_by_ids(ctx, [head["songid"]]) if head else []
+    for entry in entries:
+        entry.update({"username": STREAM_USER, "playerId": 0, "playerName": STREAM_PLAYER,
+                      "minutesAgo": int(stream.played_time() // 60)})
+    return {"nowPlaying": {"entry": entries}}

@@ -6,15 +6,16 @@ is parsed, and the entry looked up, before a file is opened, so a bad ID is
 error 70 in the requested format.  Cover art is one of the stored scales of
 ``<data>/webdata/artwork/`` (the smallest at least ``size``, else the
 original), never resized per request; albums without artwork get the
-default image.  Transcoding is not done: ``format`` and ``maxBitRate`` are
-accepted and the original file is served.
+default image.  ``stream`` transcodes only when asked (:mod:`.transcode`:
+``format``, ``maxBitRate``, ``timeOffset``, ``estimateContentLength``);
+``download`` is always the original file.
 """
 
 import os
 
 from musicdb.lib.http import files
 
-from . import ids, models, views
+from . import ids, models, transcode, views
 from .api import Media, endpoint
 from musicdb.mdbapi.catalog import fold
 from .wire import NOT_FOUND, SubsonicError
@@ -38,19 +39,32 @@ def _file_app(root, relpath, cache_control="no-cache"):
     return app
 
 
-def _song_file(ctx, song):
+def _song_path(ctx, song):
+    """``(music root, relative path, absolute path)`` of the song's existing file."""
     root, path = ctx.app.cfg.directories.music, models.text(song.get("path"))
     target = files.resolve(root, path) if path else None
     if target is None or not os.path.isfile(target):
         raise SubsonicError(NOT_FOUND, "The song's file is missing")
+    return root, path, target
+
+
+def _song_file(ctx, song):
+    root, path, _ = _song_path(ctx, song)
     return Media(_file_app(root, path))
 
 
 @endpoint("stream")
 def stream(params, ctx):
     song = _song(ctx, params.required("id"))
-    params.integer("maxBitRate", 0)  # validated; transcoding is not done (the original is sent)
-    return _song_file(ctx, song)
+    fmt = params.get("format", "").strip().lower()
+    max_bitrate = params.integer("maxBitRate", 0, 0, 10**6)
+    offset = params.integer("timeOffset", 0, 0, 10**7)
+    plan = transcode.plan(song, fmt, max_bitrate, offset)
+    if plan is None or not ctx.transcoding.available:
+        return _song_file(ctx, song)
+    _, _, target = _song_path(ctx, song)
+    head = ctx.environ.get("REQUEST_METHOD") == "HEAD"
+    return Media(ctx.transcoding.app(plan, target, params.flag("estimateContentLength"), head))
 
 
 @endpoint("download")

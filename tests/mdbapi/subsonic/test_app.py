@@ -113,3 +113,50 @@ def test_the_annotation_database_lives_in_the_data_directory(rest, datadir, shel
     assert os.path.exists(os.path.join(datadir, "subsonic.db"))
     listed = rest("getAlbumList2", type="highest")["albumList2"]["album"]
     assert listed[0]["userRating"] == 5
+
+
+# -- indexes, scrobbles, now playing --------------------------------------------------------
+
+def test_get_indexes_honours_if_modified_since(rest, shelf, app):
+    app.library.watch()  # the server's library keeps its catalog until a change
+    first = rest("getIndexes")["indexes"]
+    assert first["lastModified"] > 0 and first["index"]
+    same = rest("getIndexes", ifModifiedSince=first["lastModified"])["indexes"]
+    assert same == {"ignoredArticles": "", "lastModified": first["lastModified"]}
+    assert rest("getIndexes", ifModifiedSince=first["lastModified"] - 1)["indexes"]["index"]
+    from musicdb.mdbapi import events
+    events.emit(events.LIBRARY_CHANGED)
+    newer = rest("getIndexes", ifModifiedSince=first["lastModified"])["indexes"]
+    assert newer["lastModified"] > first["lastModified"] and newer["index"]
+
+
+def test_a_submitted_scrobble_sets_lastplayed_and_never_back(rest, shelf, app):
+    songid = shelf["kept"]
+    assert rest("scrobble", id="tr-%d" % songid, submission="false")["status"] == "ok"
+    assert app.library.song(songid)["song"]["lastplayed"] == 0
+    rest("scrobble", id="tr-%d" % songid, time=str(1700000000 * 1000))
+    assert app.library.song(songid)["song"]["lastplayed"] == 1700000000
+    rest("scrobble", id="tr-%d" % songid, time=str(1600000000 * 1000))
+    assert app.library.song(songid)["song"]["lastplayed"] == 1700000000
+
+
+class PlayingStream:
+    def __init__(self, playing):
+        self.playing = playing
+
+    def state(self):
+        return {"isconnected": True, "isplaying": self.playing}
+
+    def played_time(self):
+        return 125.0
+
+
+def test_now_playing_lists_the_live_streams_current_song(rest, shelf, app):
+    assert rest("getNowPlaying")["nowPlaying"]["entry"] == []
+    app.songqueue.add(shelf["kept"], "last")
+    app.audiostream = PlayingStream(False)
+    assert rest("getNowPlaying")["nowPlaying"]["entry"] == []
+    app.audiostream = PlayingStream(True)
+    entry, = rest("getNowPlaying")["nowPlaying"]["entry"]
+    assert entry["id"] == "tr-%d" % shelf["kept"] and entry["title"] == "Kickstart My Heart"
+    assert entry["minutesAgo"] == 2 and entry["playerName"] and "username" in entry
