@@ -281,6 +281,8 @@ class SessionWatch(Service):
                 self.gate.sweep()
             except AccountError as error:   # a broken account file: access() refuses anyway
                 log.error("Cannot check the sessions: %s", error)
+            except Exception:   # the next look may work: the watch must not end
+                log.exception("Checking the sessions failed")
 
 
 # -- small helpers ---------------------------------------------------------------------------
