@@ -54,6 +54,7 @@ database = None
 mise = None
 app = None
 wsserver = None
+session_watch = None
 
 _shutdown = gevent.event.Event()
 _forced = False
@@ -130,9 +131,11 @@ def StartWebSocketServer():
             publish=lambda packet: events.emit(events.CLIENT_BROADCAST, packet),
             trusted_proxies=ws.trustedproxies,
             max_connections=ws.maxconnections, max_connections_per_ip=ws.maxconnectionsperip,
-            auth_timeout=ws.authtimeout, max_unauth_message_size=ws.maxunauthmessagesize)
+            auth_timeout=ws.authtimeout, max_unauth_message_size=ws.maxunauthmessagesize,
+            session_of=login.session_of)
         routes = audiostream.http_routes(cfg)
         gate = login.gate_for(cfg, player_paths=routes, player_check=audiostream.player_check(cfg))
+        watch_sessions(gate, wsserver)
         apis = {subsonic.PREFIX: subsonic.build(app, gate.accounts, gate.limiter)}
         router = web.make_app(cfg, wsserver, routes, gate=gate, apis=apis)
         if not web.webui_installed(cfg):
@@ -148,6 +151,17 @@ def StartWebSocketServer():
         log.error("Cannot start the WebSocket server on %s:%s: %s", ws.bind, ws.port, error)
         return False
     return True
+
+
+def watch_sessions(gate, server, interval=login.DEFAULT_SWEEP_INTERVAL):
+    """A session that ends (logout, expiry, a changed password, a removed account) closes
+    the WebSocket connections opened with it; expiry is noticed every ``interval`` s."""
+    global session_watch
+    gate.sessions.subscribe(server.close_session)
+    if session_watch is not None:
+        session_watch.stop()
+    session_watch = login.SessionWatch(gate, interval)
+    session_watch.start()
 
 
 def _forward_events(event):
@@ -186,6 +200,8 @@ def Shutdown(forced=False):
     managementthread.StopTaskManagementThread()
     audiostream.StopAudioStreamingThread()
     videostream.StopVideoStreamingThread()
+    if session_watch is not None:
+        session_watch.stop()
     if wsserver is not None:
         events.unsubscribe(_forward_events)
         wsserver.close_all(1000, "Server shutdown")

@@ -12,7 +12,7 @@ import pytest
 import websocket
 
 from tests.support import (LEGACY_WEBUI, ROOT, TEST_PASSWORD, TEST_USER, Client, ServerProcess,
-                           free_port, login, poll, session_cookie, write_config)
+                           free_port, login, poll, session_cookie, wait_close, write_config)
 
 MUSICDB = os.path.join(ROOT, "musicdb.py")
 ROUTES = ["/", "/app/main.js", "/musicdb/", "/musicdb/index.html",
@@ -118,6 +118,28 @@ def test_logout_ends_the_session(server):
     assert upgrade(server, cookie) == 401
 
 
+class SessionClient(Client):
+    """A WebSocket client opened with the session ``cookie`` (not the server's test login)."""
+
+    def __init__(self, server, cookie):
+        self.key, self.timeout = server.apikey, 5
+        self.ws = websocket.create_connection(server.url, timeout=5, cookie=cookie,
+                                              origin=f"http://127.0.0.1:{server.port}")
+        assert self.request("Bounce", {"hello": 1}) == {"hello": 1}
+
+
+def test_logout_closes_the_websockets_of_that_session_and_no_other(server):
+    """Two sessions each with an open socket: the logout of one closes only its own."""
+    ending, staying = login(server)[2], login(server)[2]
+    closing, other = SessionClient(server, ending), SessionClient(server, staying)
+    try:
+        assert request(server, "/logout", "POST", headers={"Cookie": ending})[0] == 303
+        assert wait_close(closing, timeout=5) == (1008, "Session ended")
+        assert other.request("Bounce", {"still": "open"}) == {"still": "open"}
+    finally:
+        closing.close(), other.close()
+
+
 def test_players_open_the_stream_with_basic_credentials_or_a_token(server):
     basic = base64.b64encode(f"{TEST_USER}:{TEST_PASSWORD}".encode()).decode()
     status, answer, _ = request(server, "/stream", headers={"Authorization": "Basic " + basic})
@@ -175,6 +197,31 @@ def test_an_expired_session_is_refused(tmp_path):
         assert poll(lambda: request(server, "/app/main.js", headers={"Cookie": cookie})[0] == 401,
                     timeout=10)
         assert upgrade(server, cookie) == 401
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("limit", ["sessionidle", "sessionlifetime"])
+def test_an_expired_session_closes_its_websocket(tmp_path, limit):
+    """No request needed: the server notices the expiry within seconds and closes the socket."""
+    server = ServerProcess(tmp_path, extra=f"[security]\n{limit} = 3\n")
+    try:
+        client = SessionClient(server, login(server)[2])
+        assert wait_close(client, timeout=10) == (1008, "Session ended")
+        client.close()
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("command", [("passwd", TEST_USER, "--stdin"), ("remove", TEST_USER)])
+def test_a_changed_password_or_a_removed_account_closes_the_websockets(tmp_path, command):
+    """The accounts file changes under the running server; the user's sockets close."""
+    server = ServerProcess(tmp_path)
+    try:
+        client = SessionClient(server, login(server)[2])
+        user_command(server, *command, stdin="a-new-password-for-tests\n")
+        assert wait_close(client, timeout=10) == (1008, "Session ended")
+        client.close()
     finally:
         server.stop()
 

@@ -6,12 +6,14 @@ and after a restart the server shows the last acknowledged state.
 """
 
 import os
+import sqlite3
 import subprocess
 import sys
 
 import pytest
 
 from musicdb.lib.db.musicdb import MusicDatabase
+from musicdb.lib.db.trackerdb import TrackerDatabase
 from tests.faults import fill_up, read_only, tmpfs
 from tests.support import ROOT, Client, ServerProcess, free_port, write_config
 
@@ -155,6 +157,95 @@ def test_a_read_only_state_and_config_directory_refuses_changes(tmp_path):
     finally:
         caller.close(), listener.close()
     assert restarted_state(server, home) == before
+
+
+def add_related_media(datadir, songs):
+    """Two videos, and relations between the first two songs and between the videos;
+    returns the video IDs."""
+    database = MusicDatabase(os.path.join(datadir, "music.db"))
+    try:
+        videos = [database.execute(
+            "INSERT INTO videos (artistid, name, path, playtime, release, added) "
+            "VALUES (1, ?, ?, 200, 2011, 1650000000)",
+            (f"Vîdeo {n}", f"Bänd/Vîdeo {n}.mp4")).lastrowid for n in (1, 2)]
+    finally:
+        database.close()
+    tracker = TrackerDatabase(os.path.join(datadir, "tracker.db"))
+    try:
+        tracker.add_relation("song", songs[0], songs[1])
+        tracker.add_relation("video", *videos)
+    finally:
+        tracker.close()
+    return videos
+
+
+def statistics(client, songid, videoid):
+    """The song's statistics and the relations of the song and the video."""
+    song = client.request("GetSong", {"songid": songid})["song"]
+    return {"song": {name: song[name] for name in ("likes", "dislikes", "favorite")},
+            "songs": [(entry["song"]["id"], entry["weight"]) for entry in
+                      client.request("GetSongRelationship", {"songid": songid})["songs"]],
+            "videos": [(entry["video"]["id"], entry["weight"]) for entry in
+                       client.request("GetVideoRelationship", {"videoid": videoid})["videos"]]}
+
+
+def truncate_wals(datadir):
+    """Checkpoint both databases and cut their write-ahead logs to nothing, so the
+    server's next write must take new space (a WAL reuses its pages otherwise)."""
+    for name in ("music.db", "tracker.db"):
+        connection = sqlite3.connect(os.path.join(datadir, name))
+        try:
+            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            connection.close()
+        assert busy == 0, f"{name} was busy at the checkpoint"
+        assert os.path.getsize(os.path.join(datadir, name + "-wal")) == 0, name
+
+
+def test_a_full_disk_refuses_statistics_and_cut_relationships(tmp_path):
+    """A full disk after a checkpoint: each call is refused as "disk is full", nobody hears of
+    it, and after a restart the statistics and relations are as last acknowledged."""
+    home = tmp_path / "home"
+    data = home / "data"
+    with tmpfs(data, size="2m"):
+        songs = add_songs(data)
+        videos = add_related_media(data, songs)
+        server = start_server(home)
+        caller, listener = Client(server), Client(server)
+        caller.send("request", "UpdateSongStatistic",
+                    {"songid": songs[0], "statistic": "likes", "modifier": "inc"}, "fault-like")
+        caller.answer("fault-like")   # acknowledged: the forced broadcast of GetSong
+        before = statistics(caller, songs[0], videos[0])
+        assert before["song"]["likes"] == 1 and before["songs"] and before["videos"]
+        heard(listener)
+        truncate_wals(data)
+        filler = fill_up(data)
+        try:
+            for fncname, arguments in [
+                    ("UpdateSongStatistic", {"songid": songs[0], "statistic": "likes",
+                                             "modifier": "inc"}),
+                    ("UpdateSongStatistic", {"songid": songs[0], "statistic": "favorite",
+                                             "modifier": "love"}),
+                    ("CutSongRelationship", {"songid": songs[0], "relatedsongid": songs[1]}),
+                    ("CutVideoRelationship", {"videoid": videos[0],
+                                              "relatedvideoid": videos[1]})]:
+                error = error_of(caller, fncname, arguments)
+                assert error["code"] == "StorageError", (fncname, error)
+                assert "disk is full" in error["message"], (fncname, error)
+                assert heard(listener) == [], fncname
+            assert statistics(caller, songs[0], videos[0]) == before
+        finally:
+            caller.close(), listener.close()
+            os.remove(filler)
+        assert "Rejected request CutVideoRelationship" in server.log()
+        server.stop()
+        again = start_server(home)
+        client = Client(again)
+        try:
+            assert statistics(client, songs[0], videos[0]) == before
+        finally:
+            client.close()
+            again.stop()
 
 
 def start_refusal(home, port=None):

@@ -6,6 +6,12 @@ request, after ``lifetime`` seconds in any case, at logout, and when its
 user's password changes or the account goes (the ``stamp`` it was made with
 no longer matches; see :meth:`AccountStore.stamp`).
 
+Whoever holds something opened with a session (the WebSocket server: its
+connections) subscribes with :meth:`SessionStore.subscribe` and hears the
+digest of every session that ends, whatever ended it; :meth:`SessionStore.sweep`,
+called periodically, ends the sessions that expired or that ``valid`` refuses
+although no request came.
+
 Last-seen times are written at most every ``SAVE_EVERY`` seconds per
 session, so a busy WebUI does not rewrite the file on every request.
 """
@@ -51,6 +57,15 @@ class SessionStore:
         self.clock = clock
         self._sessions = self._load()
         self._saved = {}        # digest -> seen as last written
+        self._listeners = []    # called with the digest of every session that ends
+
+    def subscribe(self, listener):
+        """Call ``listener(digest)`` whenever a session ends (logout, expiry, ``sweep``).
+
+        Listeners are called fire-and-forget and must not block; one that
+        raises is logged and the others still hear of it.
+        """
+        self._listeners.append(listener)
 
     def create(self, user, stamp):
         """A new session for ``user``; returns its token (only its digest is kept)."""
@@ -59,8 +74,8 @@ class SessionStore:
         self._drop_expired(now)
         while len(self._sessions) >= MAX_SESSIONS:
             oldest = min(self._sessions, key=lambda key: self._sessions[key].seen)
-            del self._sessions[oldest]
-        self._sessions[_digest(token)] = Session(user, stamp, now, now)
+            self._forget(oldest)
+        self._sessions[digest(token)] = Session(user, stamp, now, now)
         self._save()
         return token
 
@@ -68,24 +83,36 @@ class SessionStore:
         """The live :class:`Session` of ``token`` (its last-seen time updated), or None."""
         if not token:
             return None
-        digest = _digest(token)
-        session = self._sessions.get(digest)
+        key = digest(token)
+        session = self._sessions.get(key)
         now = self.clock()
         if session is None:
             return None
         if self._expired(session, now):
-            del self._sessions[digest]
+            self._forget(key)
             self._save()
             return None
         session.seen = now
-        if now - self._saved.get(digest, session.created) >= SAVE_EVERY:
+        if now - self._saved.get(key, session.created) >= SAVE_EVERY:
             self._save()
         return Session(**asdict(session))
 
     def end(self, token):
         """Forget the session of ``token`` (logout); no error if there is none."""
-        if token and self._sessions.pop(_digest(token), None) is not None:
+        if token and self._forget(digest(token)):
             self._save()
+
+    def sweep(self, valid=None):
+        """End every expired session and every one ``valid(session)`` refuses (its user's
+        password changed, the account went); returns how many ended."""
+        now = self.clock()
+        ended = self._drop_expired(now)
+        if valid is not None:
+            for key in [d for d, s in self._sessions.items() if not valid(Session(**asdict(s)))]:
+                ended += self._forget(key)
+        if ended:
+            self._save()
+        return ended
 
     def __len__(self):
         return len(self._sessions)
@@ -94,14 +121,26 @@ class SessionStore:
         return now - session.seen > self.idle or now - session.created > self.lifetime
 
     def _drop_expired(self, now):
-        for digest in [d for d, s in self._sessions.items() if self._expired(s, now)]:
-            del self._sessions[digest]
+        return sum(self._forget(key) for key in
+                   [d for d, s in self._sessions.items() if self._expired(s, now)])
+
+    def _forget(self, key):
+        """Drop the session ``key`` and tell the listeners; True if there was one."""
+        if self._sessions.pop(key, None) is None:
+            return False
+        self._saved.pop(key, None)
+        for listener in list(self._listeners):
+            try:
+                listener(key)
+            except Exception:  # a listener's failure must not keep the session alive
+                log.exception("A listener failed on the end of a session")
+        return True
 
     def _load(self):
         try:
             with open(self.path, encoding="utf-8") as handle:
                 raw = json.load(handle)
-            return {digest: Session(**fields) for digest, fields in raw.get("sessions", {}).items()}
+            return {key: Session(**fields) for key, fields in raw.get("sessions", {}).items()}
         except FileNotFoundError:
             return {}
         except (OSError, ValueError, TypeError, AttributeError) as error:
@@ -111,15 +150,16 @@ class SessionStore:
 
     def _save(self):
         """Write every session; a failed write is logged (sessions then live until a restart)."""
-        sessions = {digest: asdict(session) for digest, session in self._sessions.items()}
+        sessions = {key: asdict(session) for key, session in self._sessions.items()}
         try:
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
             datadir.write_atomic(self.path, json.dumps({"sessions": sessions}) + "\n", 0o600)
         except OSError as error:
             log.error("Cannot save the sessions to %s: %s", self.path, error)
             return
-        self._saved = {digest: session.seen for digest, session in self._sessions.items()}
+        self._saved = {key: session.seen for key, session in self._sessions.items()}
 
 
-def _digest(token):
+def digest(token):
+    """The SHA-256 digest that stands for ``token`` on disk and in the listeners' calls."""
     return hashlib.sha256(token.encode("utf-8", "surrogateescape")).hexdigest()

@@ -39,6 +39,7 @@ from musicdb.lib.auth import accounts, sessions
 from musicdb.lib.auth.accounts import AccountError
 from musicdb.lib.auth.limiter import FailureLimiter
 from musicdb.lib.http import files
+from musicdb.lib.service import Service
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ LOGIN, LOGOUT = "/login", "/logout"
 OPEN_PATHS = frozenset((LOGIN, LOGOUT))
 DEFAULT_NEXT = "/"
 DECISION = "musicdb.login.decision"  # environ key: the access decision of this request
+SESSION = "musicdb.login.session"    # environ key: the digest of the request's live session
+DEFAULT_SWEEP_INTERVAL = 2           # seconds between two looks for sessions that ended
 MAX_FORM_BYTES = 8192
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 _hashing = BoundedSemaphore(2)  # scrypt takes 32 MiB: not more than two at once
@@ -131,7 +134,14 @@ class LoginGate:
             self.sessions.end(token)
             return None
         environ["REMOTE_USER"] = session.user
+        environ[SESSION] = sessions.digest(token)
         return session
+
+    def sweep(self):
+        """End the sessions that expired or whose user's password or account changed
+        although no request came; their listeners hear of each."""
+        return self.sessions.sweep(lambda session:
+                                   self.accounts.stamp(session.user) == session.stamp)
 
     def origin_allowed(self, environ):
         """True without an ``Origin`` header (not a browser), or for our own or a listed one."""
@@ -243,6 +253,36 @@ class LoginGate:
         body = login_page(target, name, error, hint)
         return files.serve_bytes(environ, start_response, body, "text/html; charset=utf-8",
                                  status=status, headers=[*PAGE_HEADERS, *headers])
+
+
+def session_of(environ):
+    """The digest of the session a request was let in with (None without one)."""
+    return environ.get(SESSION)
+
+
+class SessionWatch(Service):
+    """Calls :meth:`LoginGate.sweep` every ``interval`` seconds, so a session ends on time
+    (and everything opened with it closes) without waiting for its next request."""
+
+    name = "session watch"
+
+    def __init__(self, gate, interval=DEFAULT_SWEEP_INTERVAL):
+        super().__init__()
+        self.gate = gate
+        self.interval = interval
+
+    def loops(self):
+        return [self._watch]
+
+    def _watch(self):
+        while True:
+            gevent.sleep(self.interval)
+            try:
+                self.gate.sweep()
+            except AccountError as error:   # a broken account file: access() refuses anyway
+                log.error("Cannot check the sessions: %s", error)
+            except Exception:   # the next look may work: the watch must not end
+                log.exception("Checking the sessions failed")
 
 
 # -- small helpers ---------------------------------------------------------------------------

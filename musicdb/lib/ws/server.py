@@ -30,12 +30,17 @@ class MusicDBWebSocketServer:
     handshake), and per connection those of
     :class:`~musicdb.lib.ws.connection.Connection`.  Broadcasts go only to
     connections that sent a valid key.
+
+    ``session_of(environ)`` names the login session an upgrade was let in
+    with (the access check records it); :meth:`close_session` closes every
+    connection of one session when it ends.
     """
 
     def __init__(self, table, app, apikey, opentimeout=10, closetimeout=5,
                  max_message_size=8 << 20, max_queued_bytes=32 << 20, max_key_failures=10,
                  publish=None, trusted_proxies=(), max_connections=512,
-                 max_connections_per_ip=64, auth_timeout=10, max_unauth_message_size=64 << 10):
+                 max_connections_per_ip=64, auth_timeout=10, max_unauth_message_size=64 << 10,
+                 session_of=None):
         self.table = table
         self.app = app
         self.apikey = apikey
@@ -50,7 +55,9 @@ class MusicDBWebSocketServer:
         self.max_unauth_message_size = max_unauth_message_size
         self.publish = publish or self.broadcast
         self.trusted_proxies = netaccess.AddressRule(trusted_proxies)
+        self.session_of = session_of or (lambda environ: None)
         self.connections = set()
+        self._by_session = {}   # session -> its open connections
         self.wsgi = None
 
     def listen(self, app, bind, port, ssl_args=None):
@@ -80,14 +87,38 @@ class MusicDBWebSocketServer:
                                 self.publish, self.closetimeout, self.max_queued_bytes,
                                 self.max_key_failures, self.auth_timeout,
                                 self.max_unauth_message_size, self.max_message_size)
-        self.connections.add(connection)
+        session = self.session_of(environ)
+        self._register(connection, session)
         log.info("Client %s:%s connected (%d open)", *address, len(self.connections))
         try:
             connection.run()
         finally:
-            self.connections.discard(connection)
+            self._unregister(connection, session)
             log.info("Client %s:%s disconnected", *address)
         return []
+
+    def _register(self, connection, session):
+        self.connections.add(connection)
+        if session is not None:
+            self._by_session.setdefault(session, set()).add(connection)
+
+    def _unregister(self, connection, session):
+        self.connections.discard(connection)
+        others = self._by_session.get(session)
+        if others is not None:
+            others.discard(connection)
+            if not others:
+                del self._by_session[session]
+
+    def close_session(self, session, code=1008, reason="Session ended"):
+        """Close every connection opened with ``session`` (it ended: logout, expiry, a
+        changed password); returns how many.  Does not wait for them to end."""
+        connections = list(self._by_session.get(session, ()))
+        for connection in connections:
+            connection.close(code, reason)
+        if connections:
+            log.info("Session ended: closing %d WebSocket connection(s)", len(connections))
+        return len(connections)
 
     def broadcast(self, packet):
         """Send one packet to every connection that sent a valid key: one frame, shared."""

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from musicdb.lib.auth.sessions import SessionStore
+from musicdb.lib.auth.sessions import SessionStore, digest
 
 
 class Clock:
@@ -73,3 +73,40 @@ def test_an_unreadable_file_means_everyone_logs_in_again(path, clock):
     with open(path, "w") as handle:
         handle.write("garbage")
     assert len(SessionStore(path, clock=clock)) == 0
+
+
+def test_listeners_hear_the_digest_of_every_session_that_ends(path, clock):
+    """Logout, expiry found by a lookup and expiry found by a sweep each tell the listeners."""
+    store = SessionStore(path, idle=10, lifetime=100, clock=clock)
+    ended = []
+    store.subscribe(ended.append)
+    first, second, third = (store.create(user, "s") for user in ("anna", "ben", "cleo"))
+    store.end(first)
+    clock.now += 11
+    assert store.lookup(second) is None
+    assert store.sweep() == 1
+    assert ended == [digest(first), digest(second), digest(third)]
+    store.end(first)    # ended already: nobody hears of it again
+    assert len(ended) == 3
+
+
+def test_a_sweep_ends_the_sessions_that_valid_refuses_and_keeps_the_others(path, clock):
+    """A changed password (another stamp) ends its sessions without a request."""
+    store = SessionStore(path, clock=clock)
+    ended = []
+    store.subscribe(ended.append)
+    anna, ben = store.create("anna", "old"), store.create("ben", "b")
+    assert store.sweep(lambda session: session.stamp != "old") == 1
+    assert ended == [digest(anna)]
+    assert store.lookup(ben) is not None
+    assert SessionStore(path, clock=clock).lookup(anna) is None  # also gone from the file
+
+
+def test_a_failing_listener_does_not_keep_a_session_alive(path, clock):
+    store = SessionStore(path, clock=clock)
+    ended = []
+    store.subscribe(lambda key: 1 / 0)
+    store.subscribe(ended.append)
+    token = store.create("anna", "s")
+    store.end(token)
+    assert ended == [digest(token)] and store.lookup(token) is None

@@ -199,3 +199,17 @@ def test_without_accounts_the_login_page_says_how_to_make_one(gate):
     router = Router()
     gate.install(router)
     assert b"python musicdb.py user add NAME" in call(router, "/login")[2]
+
+
+def test_an_upgrade_records_its_session_and_a_sweep_ends_it_after_a_password_change(router,
+                                                                                     gate):
+    """The WebSocket server learns the session from the environ and hears when it ends."""
+    cookie = session_of(router)
+    environ = fake_environ({"Upgrade": "websocket", "Cookie": cookie}, "https://box:9000")
+    assert router.access(environ) is None
+    ended = []
+    gate.sessions.subscribe(ended.append)
+    assert gate.sweep() == 0 and ended == []
+    gate.accounts.set_password("anna", "a new password")
+    assert gate.sweep() == 1
+    assert ended == [login.session_of(environ)] and ended[0] is not None

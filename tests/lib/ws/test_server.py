@@ -137,3 +137,22 @@ def test_packets_after_the_close_for_wrong_keys_are_not_executed(serve):
     in_thread(bystander.wait_for, lambda p: seen.append(p) or p.get("fncsig") == "Mine")
     assert not any(p.get("fncsig") == "Late" for p in seen)
     in_thread(bystander.close)
+
+
+def test_close_session_closes_the_connections_of_that_session_only(serve):
+    """The session is whatever ``session_of`` reads from the upgrade (here its query)."""
+    server = serve(echo_table(), session_of=lambda environ: environ.get("QUERY_STRING") or None)
+    base = server.endpoint.url
+
+    def connect_as(session):
+        return in_thread(Client, SimpleNamespace(url=f"{base}?{session}", apikey=KEY))
+    first, second, other = connect_as("a"), connect_as("a"), connect_as("b")
+    assert server.close_session("a") == 2
+    assert in_thread(wait_close, first, 10) == (1008, "Session ended")
+    assert in_thread(wait_close, second, 10) == (1008, "Session ended")
+    assert in_thread(other.request, "Echo", "open")["args"] == "open"
+    with gevent.Timeout(10):
+        while len(server.connections) > 1:
+            gevent.sleep(0.01)
+    assert server.close_session("a") == 0   # gone from the registry
+    in_thread(other.close)
