@@ -23,11 +23,9 @@ GENRES = ("Rock", "Jazz")
 
 
 def tag_albums_with_genres(database):
-    """Add the genres and put every album under one of them.
-
-    Stands in for the WebUI's genre editor, which is not part of this server
-    yet; the genre bar and the album tiles then have real genres to show.
-    """
+    """Add the genres and put every album under one of them, so the genre bar and the
+    album tiles have real genres to show (the genre editor is tested in
+    tests/e2e/test_editing_browser.py)."""
     with sqlite3.connect(database) as db:
         ids = []
         for position, name in enumerate(GENRES, start=1):
