@@ -10,14 +10,13 @@ stored as SHA-256 hashes; the token itself is shown once when it is made.
 """
 
 import hashlib
-import json
 import os
 import re
 import secrets
 import time
 
-from musicdb.lib import datadir
 from musicdb.lib.auth import passwords
+from musicdb.lib.auth.secretfile import SecretFile
 
 FILENAME = os.path.join("config", "accounts.json")
 NAME = re.compile(r"[\w.@+-]{1,64}")
@@ -43,8 +42,7 @@ class AccountStore:
     def __init__(self, path, cost=passwords.DEFAULT_COST):
         self.path = path
         self.cost = cost
-        self._users = {}
-        self._seen = None       # (mtime_ns, size) of the file as last read
+        self._file = SecretFile(path, _users_of, AccountError)
         self._dummy = None
 
     # -- reading ---------------------------------------------------------------------------
@@ -137,28 +135,10 @@ class AccountStore:
     # -- the file --------------------------------------------------------------------------
 
     def _current(self):
-        """The users as the file holds them now (read again when it changed)."""
-        try:
-            status = os.stat(self.path)
-            seen = (status.st_mtime_ns, status.st_size, status.st_ino)
-        except FileNotFoundError:
-            seen = None
-        if seen != self._seen:
-            self._users = self._load()
-            self._seen = seen
-        return self._users
+        return self._file.current()
 
     def _load(self):
-        try:
-            with open(self.path, encoding="utf-8") as handle:
-                content = json.load(handle)
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as error:
-            raise AccountError(f"cannot read {self.path}: {error}") from None
-        users = content.get("users") if isinstance(content, dict) else None
-        return {name: record for name, record in (users or {}).items()
-                if isinstance(record, dict) and isinstance(record.get("hash"), str)}
+        return self._file.load()
 
     def _require(self, name):
         users = self._load()
@@ -167,10 +147,7 @@ class AccountStore:
         return users
 
     def _save(self, users):
-        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-        text = json.dumps({"version": 1, "users": users}, indent=1, sort_keys=True)
-        datadir.write_atomic(self.path, text + "\n", 0o600)
-        self._seen = None
+        self._file.save({"users": users})
 
     def _dummy_hash(self):
         if self._dummy is None:
@@ -188,3 +165,10 @@ def check_password(password):
     """Raises AccountError for a password shorter than MIN_PASSWORD characters."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+
+
+def _users_of(content):
+    """The well-formed user records of the file's JSON object."""
+    users = content.get("users") or {}
+    return {name: record for name, record in users.items()
+            if isinstance(record, dict) and isinstance(record.get("hash"), str)}

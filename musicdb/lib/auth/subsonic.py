@@ -13,14 +13,13 @@ command line (``musicdb subsonic ...``) applies to a running server at once.
 
 import hashlib
 import hmac
-import json
 import os
 import re
 import secrets
 import time
 
-from musicdb.lib import datadir
 from musicdb.lib.auth.accounts import AccountError, MIN_PASSWORD
+from musicdb.lib.auth.secretfile import SecretFile
 
 FILENAME = os.path.join("config", "subsonic.json")
 KEY_NAME = re.compile(r"[\w.@+-]{1,64}")
@@ -46,8 +45,7 @@ class SubsonicCredentials:
 
     def __init__(self, path):
         self.path = path
-        self._content = {"passwords": {}, "apikeys": {}}
-        self._seen = None
+        self._file = SecretFile(path, _credentials_of, AccountError)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -106,31 +104,17 @@ class SubsonicCredentials:
     # -- the file --------------------------------------------------------------------------
 
     def _current(self):
-        try:
-            status = os.stat(self.path)
-            seen = (status.st_mtime_ns, status.st_size, status.st_ino)
-        except FileNotFoundError:
-            seen = None
-        if seen != self._seen:
-            self._content = self._load()
-            self._seen = seen
-        return self._content
+        return self._file.current()
 
     def _load(self):
-        try:
-            with open(self.path, encoding="utf-8") as handle:
-                content = json.load(handle)
-        except FileNotFoundError:
-            content = {}
-        except (OSError, ValueError) as error:
-            raise AccountError(f"cannot read {self.path}: {error}") from None
-        content = content if isinstance(content, dict) else {}
-        return {"passwords": dict(content.get("passwords") or {}),
-                "apikeys": {name: record for name, record in (content.get("apikeys") or {}).items()
-                            if isinstance(record, dict)}}
+        return self._file.load()
 
     def _save(self, content):
-        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-        text = json.dumps({"version": 1, **content}, indent=1, sort_keys=True)
-        datadir.write_atomic(self.path, text + "\n", 0o600)
-        self._seen = None
+        self._file.save(content)
+
+
+def _credentials_of(content):
+    """The app passwords and well-formed API key records of the file's JSON object."""
+    return {"passwords": dict(content.get("passwords") or {}),
+            "apikeys": {name: record for name, record in (content.get("apikeys") or {}).items()
+                        if isinstance(record, dict)}}
