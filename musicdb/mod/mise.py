@@ -1,12 +1,8 @@
 """``musicdb mise QUERY``: search the library from the shell, as the WebUI's search does."""
 
-import os
-import sys
-
-from musicdb.lib.db.musicdb import MusicDatabase
-from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.mdbapi.library import Library
 from musicdb.mdbapi.mise import MusicDBMicroSearchEngine
+from musicdb.mod.common import open_music_database
 
 
 def add_arguments(parser):
@@ -16,10 +12,8 @@ def add_arguments(parser):
 
 
 def run(args, cfg):
-    try:
-        database = MusicDatabase(os.path.join(cfg.directories.data, "music.db"))
-    except DatabaseError as error:
-        print(f"musicdb: {error}", file=sys.stderr)
+    database = open_music_database(cfg)
+    if database is None:
         return 1
     try:
         mise = MusicDBMicroSearchEngine(database)

@@ -1,10 +1,6 @@
 """``musicdb stats``: how much the library holds (artists, albums, songs, videos, tags, lyrics)."""
 
-import os
-import sys
-
-from musicdb.lib.db.musicdb import MusicDatabase
-from musicdb.lib.db.sqlite import DatabaseError
+from musicdb.mod.common import open_music_database
 
 LINES = (("artists", "Artists"), ("albums", "Albums"), ("hiddenalbums", "  hidden"),
          ("songs", "Songs"), ("videos", "Videos"), ("lyrics", "Songs with lyrics"),
@@ -17,10 +13,8 @@ def add_arguments(parser):
 
 
 def run(args, cfg):
-    try:
-        database = MusicDatabase(os.path.join(cfg.directories.data, "music.db"))
-    except DatabaseError as error:
-        print(f"musicdb: {error}", file=sys.stderr)
+    database = open_music_database(cfg)
+    if database is None:
         return 1
     try:
         print(format_counts(database.count_rows()))

@@ -10,15 +10,15 @@ change them; TAG is a tag ID or an exact name.  The edits are the WebUI's
 server learns of them on ``kill -USR1 <server pid>``.
 """
 
-import os
 import sys
 
-from musicdb.lib.db.musicdb import TAG_CLASS_MOOD, MusicDatabase
+from musicdb.lib.db.musicdb import TAG_CLASS_MOOD
 from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.lib.ws.errors import ApiError, InvalidArguments, NotFound
 from musicdb.mdbapi import events
 from musicdb.mdbapi.library import Library
 from musicdb.mod.database import RELOAD_HINT
+from musicdb.mod.common import open_music_database
 
 MOOD_OPTIONS = ("icon", "color", "posx", "posy")
 
@@ -49,10 +49,8 @@ def _mood_options(parser):
 
 
 def run(args, cfg):
-    try:
-        database = MusicDatabase(os.path.join(cfg.directories.data, "music.db"))
-    except DatabaseError as error:
-        print(f"musicdb: {error}", file=sys.stderr)
+    database = open_music_database(cfg)
+    if database is None:
         return 1
     library = Library(database)
     library.tagging.bus = events.EventBus()  # no listeners here: a server learns of it by SIGUSR1
