@@ -35,6 +35,9 @@ LIBRARY_CHANGED = "library.changed"
 CACHES_UPDATED = "caches.updated"
 # A task's state or progress changed; data: the task as a plain dict.
 TASK_CHANGED = "task.changed"
+# A MusicDB 8 task's notification; data: {"signal": "StateUpdate"|"ChunkRequest"|
+# "InternalError", "task": dict or None, "message": str or None, "tasklist": dict or None}.
+TASK_NOTICE = "task.notice"
 # A client's request is answered to every client (a forced broadcast); data: the packet.
 CLIENT_BROADCAST = "client.broadcast"
 
