@@ -120,11 +120,15 @@ def _preprocess_albumfile(task, data, directory, limits):
 
 def _annotate_metadata(task, path):
     try:
-        meta = in_pool(tags.read_metadata, path)
+        meta = in_pool(_read_tags, path)
     except tags.TagError as error:
         log.info("Upload %s: no metadata: %s", task.id, error)
         return
     task.annotate(**meta.musicdb_metadata())
+
+
+def _read_tags(path):
+    return tags.read_metadata(path, probe=False)   # no ffprobe in a worker thread
 
 
 # -- integration -------------------------------------------------------------------------

@@ -1,0 +1,289 @@
+"""Uploads through a real WebSocket: chunks, integration, import, artwork (api-uploads.md §10, §11)."""
+
+import json
+import os
+import sqlite3
+
+import pytest
+
+from musicdb.demo.library import generate_library
+from tests.support.client import Client
+from tests.support.media import needs_ffmpeg
+from tests.support.server import ServerProcess
+from tests.support.uploads import (
+    TASK, send_chunks, sha1, start_upload, state_of, task_packet, upload, zip_directory)
+
+SCALES = (150, 200, 500, 1000)
+
+
+@pytest.fixture(scope="module")
+def album_source(tmp_path_factory):
+    """One generated album of three MP3s (with embedded artwork): its directory and files."""
+    root = tmp_path_factory.mktemp("upload-source")
+    songs = generate_library(root, songs=3, formats=("mp3",), seconds=1)
+    albumpath = songs[0]["path"].rsplit("/", 1)[0]
+    return root, albumpath, [song["path"] for song in songs]
+
+
+@pytest.fixture
+def server(tmp_path):
+    server = ServerProcess(tmp_path / "home")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def client(server):
+    client = Client(server, timeout=30)
+    yield client
+    client.close()
+
+
+def album_row(server, albumpath):
+    with sqlite3.connect(os.path.join(server.home, "data", "music.db")) as db:
+        db.row_factory = sqlite3.Row
+        row = db.execute("SELECT * FROM albums WHERE path = ?", (albumpath,)).fetchone()
+        return dict(row) if row else None
+
+
+def import_album(client, albumpath, firstsong):
+    """The WebUI's import layer: InitiateMusicImport, then InitiateArtworkImport."""
+    taskid = client.request("InitiateMusicImport", {"contenttype": "album",
+                                                    "contentpath": albumpath})
+    assert state_of(client, taskid, ("importcomplete", "importfailed"))["arguments"]["state"] \
+        == "importcomplete"
+    client.wait_for(lambda p: p.get("fncname") == "sys:refresh")
+    taskid = client.request("InitiateArtworkImport", {"sourcepath": firstsong,
+                                                      "targetpath": albumpath})
+    assert taskid is not None
+    assert state_of(client, taskid, ("importcomplete", "importfailed"))["arguments"]["state"] \
+        == "importcomplete"
+
+
+def assert_album_shown(server, client, albumpath, songs):
+    row = album_row(server, albumpath)
+    assert row is not None
+    album = client.request("GetAlbum", {"albumid": row["albumid"]})
+    names = [entry["song"]["path"] for cd in album["cds"] for entry in cd]
+    assert sorted(names) == sorted(songs)
+    artwork = os.path.join(server.home, "data", "webdata", "artwork")
+    assert os.path.isfile(os.path.join(artwork, row["artworkpath"]))
+    for scale in SCALES:
+        assert os.path.isfile(os.path.join(artwork, f"{scale}x{scale}", row["artworkpath"]))
+
+
+@needs_ffmpeg
+def test_an_album_uploaded_file_by_file_is_integrated_imported_and_shown(
+        server, client, album_source):
+    """Every file in chunks, annotated with its tags, integrated, imported; GetAlbum shows it."""
+    root, albumpath, songs = album_source
+    for path in songs:
+        data = (root / path).read_bytes()
+        end = upload(client, data, path.rsplit("/", 1)[1])
+        assert end["arguments"]["state"] == "readyforintegration"
+        task = end["arguments"]["task"]
+        assert task["annotations"]["artist"] and task["annotations"]["album"]
+        assert "tasklist" in end["arguments"]
+        started = client.request("InitiateContentIntegration",
+                                 {"taskid": task["id"], "musicpath": path})
+        assert started == task["id"]
+        assert state_of(client, task["id"], ("readyforimport", "integrationfailed"))[
+            "arguments"]["state"] == "readyforimport"
+        client.wait_for(task_packet(task["id"], lambda p: p["arguments"]["state"] == "remove"))
+        assert (server_music(server) / path).read_bytes() == data
+    import_album(client, albumpath, songs[0])
+    assert_album_shown(server, client, albumpath, songs)
+    assert os.listdir(os.path.join(server.home, "data", "uploads")) == []
+
+
+def server_music(server):
+    from pathlib import Path
+    return Path(server.home) / "music"
+
+
+@needs_ffmpeg
+def test_a_zipped_album_is_unpacked_integrated_and_imported(server, client, album_source):
+    root, albumpath, songs = album_source
+    data = zip_directory(root / albumpath, prefix="Album/")
+    end = upload(client, data, "album.zip", mimetype="application/zip")
+    assert end["arguments"]["state"] == "readyforintegration"
+    task = end["arguments"]["task"]
+    assert sorted(task["annotations"]["files"]) == sorted(
+        "Album/" + path.rsplit("/", 1)[1] for path in songs)
+    client.request("InitiateContentIntegration",
+                   {"taskid": task["id"], "musicpath": albumpath + "/album.zip"})
+    assert state_of(client, task["id"], ("readyforimport", "integrationfailed"))[
+        "arguments"]["state"] == "readyforimport"
+    import_album(client, albumpath, songs[0])
+    assert_album_shown(server, client, albumpath, songs)
+
+
+def test_a_wrong_checksum_fails_the_upload_and_nothing_is_integrated(server, client):
+    data = os.urandom(1_000_000)
+    taskid = start_upload(client, data, "01 Song.mp3", checksum="0" * 40)
+    end = send_chunks(client, data, taskid)
+    assert end["fncsig"] == "InternalError"
+    assert end["arguments"]["state"] == "uploadfailed"
+    assert end["arguments"]["message"] == "Checksum mismatch"
+    client.wait_for(task_packet(taskid, lambda p: p["arguments"]["state"] == "remove"))
+    assert client.request("InitiateContentIntegration",
+                          {"taskid": taskid, "musicpath": "A/2000 - B/01 Song.mp3"}) is None
+    assert os.listdir(server_music(server)) == []
+
+
+def test_two_uploads_at_once_are_both_complete(server, client):
+    first, second = os.urandom(900_000), os.urandom(1_300_000)
+    one = start_upload(client, first, "01 One.flac")
+    two = start_upload(client, second, "02 Two.flac")
+    pending, ended = {one: first, two: second}, {}
+    while len(ended) < 2:
+        packet = client.wait_for(lambda p: p.get("fncname") == TASK)
+        arguments = packet["arguments"]
+        data = pending[arguments["taskid"]]
+        if packet["fncsig"] == "ChunkRequest":
+            offset = arguments["offset"]
+            client.send("call", "UploadChunk", {"taskid": arguments["taskid"], "chunkdata":
+                                                data[offset:offset + 409600].hex()})
+        elif arguments["state"] == "readyforintegration":
+            ended[arguments["taskid"]] = arguments["task"]
+    uploads = os.path.join(server.home, "data", "uploads")
+    for taskid, data in pending.items():
+        with open(os.path.join(uploads, ended[taskid]["uploadpath"]), "rb") as handle:
+            assert handle.read() == data
+
+
+@pytest.mark.parametrize("taskid", ["../../etc/passwd", "a/b", "x" * 40, "..", ""])
+def test_hostile_task_ids_never_become_files(server, client, taskid):
+    data = b"payload"
+    client.send("request", "InitiateUpload", {
+        "taskid": taskid, "mimetype": "", "contenttype": "albumfile", "filesize": len(data),
+        "checksum": sha1(data), "filename": "x.mp3"}, "UploadingContent")
+    assert client.error()["fncname"] == "MusicDB:Error"
+    assert os.listdir(os.path.join(server.home, "data", "uploads")) == []
+    assert [name for name in os.listdir(os.path.join(server.home, "data", "tasks"))
+            if name.endswith(".json")] == []
+
+
+def test_hostile_checksums_and_unknown_tasks_are_refused(server, client):
+    data = b"payload"
+    client.send("request", "InitiateUpload", {
+        "taskid": sha1(data), "mimetype": "", "contenttype": "albumfile",
+        "filesize": len(data), "checksum": "../../x", "filename": "x.mp3"}, "UploadingContent")
+    assert client.error()["fncname"] == "MusicDB:Error"
+    client.send("call", "UploadChunk", {"taskid": "f" * 40, "chunkdata": "00"})
+    refusal = client.wait_for(lambda p: p.get("fncname") == TASK)
+    assert refusal["fncsig"] == "InternalError"
+    assert refusal["arguments"] == {"taskid": None, "offset": None, "chunksize": None,
+                                    "state": "notexisting", "task": None,
+                                    "message": "Invalid Task ID"}
+
+
+def test_uploads_of_types_not_allowed_are_refused(tmp_path):
+    server = ServerProcess(tmp_path / "home", extra="[uploads]\nallow = artwork\n")
+    client = Client(server)
+    try:
+        data = b"payload"
+        taskid = start_upload(client, data, "x.mp3")
+        refusal = client.wait_for(lambda p: p.get("fncname") == TASK)
+        assert refusal["arguments"]["message"] == "Upload of albumfile not allowed"
+        assert client.answer("UploadingContent")["arguments"] == taskid
+        assert client.request("GetCurrentTasks")["albumfiles"] == []
+    finally:
+        client.close()
+        server.stop()
+
+
+@needs_ffmpeg
+def test_an_upload_survives_kill_9_and_resumes_after_the_restart(tmp_path, album_source):
+    root, _albumpath, songs = album_source
+    data = (root / songs[0]).read_bytes() * 8
+    home = tmp_path / "home"
+    server = ServerProcess(home)
+    client = Client(server, timeout=30)
+    taskid = start_upload(client, data, "01 Song.mp3")
+    send_chunks(client, data, taskid, stop_after=len(data) // 2)
+    client.close()
+    server.kill()
+    server = ServerProcess(home)
+    client = Client(server, timeout=30)
+    try:
+        client.send("call", "UploadChunk", {"taskid": taskid, "chunkdata": ""})
+        request = client.wait_for(task_packet(taskid))
+        assert request["fncsig"] == "ChunkRequest"
+        assert request["arguments"]["offset"] >= len(data) // 2
+        client.send("call", "UploadChunk", {"taskid": taskid, "chunkdata": ""})
+        end = send_chunks(client, data, taskid)
+        assert end["arguments"]["state"] == "readyforintegration"
+    finally:
+        client.close()
+        server.stop()
+
+
+def test_an_integration_killed_midway_is_finished_after_the_restart(tmp_path):
+    """A task file left in ``integrating`` with a hidden half copy: the restart completes it."""
+    home = tmp_path / "home"
+    server = ServerProcess(home)
+    server.stop()
+    data = os.urandom(500_000)
+    taskid = sha1(data)
+    name = f"albumfile-{taskid}.mp3"
+    (home / "data" / "uploads" / name).write_bytes(data)
+    target = home / "music" / "Band" / "2020 - Album"
+    target.mkdir(parents=True)
+    (target / f".{taskid}.musicdb-upload").write_bytes(data[:1000])
+    task = {"id": taskid, "type": "upload", "state": "integrating", "contenttype": "albumfile",
+            "params": {}, "annotations": {}, "progress": {"done": 0, "total": None},
+            "reason": None, "result": None, "initializationtime": 1, "updatetime": 1,
+            "owner": 1, "filesize": len(data), "offset": len(data), "sourcefilename": "01 A.mp3",
+            "sourcechecksum": taskid, "uploadpath": name, "preprocessedpath": name,
+            "albumfilepath": "Band/2020 - Album/01 A.mp3", "mimetype": "", "videopath": None,
+            "albumpath": None, "awsourcetype": None, "awsourcepath": None}
+    (home / "data" / "tasks" / f"{taskid}.json").write_text(json.dumps(task))
+    server = ServerProcess(home)
+    try:
+        client = Client(server, timeout=30)
+        deadline_packet = client.wait_for(lambda p: not os.path.exists(
+            home / "data" / "tasks" / f"{taskid}.json") or p is None, timeout=30) \
+            if os.path.exists(home / "data" / "tasks" / f"{taskid}.json") else None
+        del deadline_packet
+        client.close()
+    except TimeoutError:
+        pass
+    finally:
+        server.stop()
+    assert (target / "01 A.mp3").read_bytes() == data
+    assert sorted(os.listdir(target)) == ["01 A.mp3"]
+
+
+@needs_ffmpeg
+def test_an_artwork_upload_replaces_the_artwork_of_an_existing_album(
+        server, client, album_source):
+    from PIL import Image
+    import io
+    root, albumpath, songs = album_source
+    for path in songs:
+        target = server_music(server) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((root / path).read_bytes())
+    import_album(client, albumpath, songs[0])
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 900), (200, 30, 30)).save(buffer, "PNG")
+    data = buffer.getvalue()
+    taskid = start_upload(client, data, "cover.png", contenttype="artwork",
+                          mimetype="image/png")
+    client.send("call", "AnnotateUpload", {"taskid": taskid, "musictype": "album",
+                                           "musicpath": albumpath})
+    end = send_chunks(client, data, taskid)
+    assert end["arguments"]["task"]["annotations"]["musicpath"] == albumpath
+    client.send("call", "InitiateContentIntegration",
+                {"taskid": taskid, "musicpath": albumpath})
+    state_of(client, taskid, ("importingartwork",))
+    assert state_of(client, taskid, ("importcomplete", "importfailed"))[
+        "arguments"]["state"] == "importcomplete"
+    row = album_row(server, albumpath)
+    artwork = os.path.join(server.home, "data", "webdata", "artwork")
+    with Image.open(os.path.join(artwork, row["artworkpath"])) as image:
+        assert image.getpixel((10, 10))[0] > 150
+    for scale in SCALES:
+        with Image.open(os.path.join(artwork, f"{scale}x{scale}", row["artworkpath"])) as image:
+            assert max(image.size) == min(scale, 1200)
