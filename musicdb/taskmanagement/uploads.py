@@ -167,6 +167,7 @@ def _place(source, destination, taskid):
         OSError: the directory or the file cannot be written.
     """
     os.makedirs(os.path.dirname(destination), mode=0o775, exist_ok=True)
+    uploadfiles.remove(_temporary(destination, taskid))   # a killed integration's half copy
     if os.path.lexists(destination):
         if os.path.isfile(destination) and _same_content(source, destination):
             return   # placed before a restart
@@ -182,8 +183,7 @@ def _place(source, destination, taskid):
 
 def _copy_then_link(source, destination, taskid):
     """Another file system: a hidden copy next to the target, linked when complete."""
-    temp = os.path.join(os.path.dirname(destination), f".{taskid}.musicdb-upload")
-    uploadfiles.remove(temp)
+    temp = _temporary(destination, taskid)
     try:
         shutil.copyfile(source, temp)
         with open(temp, "rb") as handle:
@@ -193,6 +193,10 @@ def _copy_then_link(source, destination, taskid):
         raise IntegrationFailed(EXISTS) from None
     finally:
         uploadfiles.remove(temp)
+
+
+def _temporary(destination, taskid):
+    return os.path.join(os.path.dirname(destination), f".{taskid}.musicdb-upload")
 
 
 def _same_content(first, second):

@@ -9,7 +9,7 @@ import pytest
 from musicdb.demo.library import generate_library
 from tests.support.client import Client
 from tests.support.media import needs_ffmpeg
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, poll
 from tests.support.uploads import (
     TASK, send_chunks, sha1, start_upload, state_of, task_packet, upload, zip_directory)
 
@@ -127,7 +127,7 @@ def test_a_wrong_checksum_fails_the_upload_and_nothing_is_integrated(server, cli
     assert end["arguments"]["message"] == "Checksum mismatch"
     client.wait_for(task_packet(taskid, lambda p: p["arguments"]["state"] == "remove"))
     assert client.request("InitiateContentIntegration",
-                          {"taskid": taskid, "musicpath": "A/2000 - B/01 Song.mp3"}) is None
+                          {"taskid": taskid, "musicpath": "A/2000 - B/01 Song.mp3"}) in (None, False)
     assert os.listdir(server_music(server)) == []
 
 
@@ -155,13 +155,17 @@ def test_two_uploads_at_once_are_both_complete(server, client):
 @pytest.mark.parametrize("taskid", ["../../etc/passwd", "a/b", "x" * 40, "..", ""])
 def test_hostile_task_ids_never_become_files(server, client, taskid):
     data = b"payload"
+    tasks = os.path.join(server.home, "data", "tasks")
     client.send("request", "InitiateUpload", {
         "taskid": taskid, "mimetype": "", "contenttype": "albumfile", "filesize": len(data),
         "checksum": sha1(data), "filename": "x.mp3"}, "UploadingContent")
     assert client.error()["fncname"] == "MusicDB:Error"
     assert os.listdir(os.path.join(server.home, "data", "uploads")) == []
-    assert [name for name in os.listdir(os.path.join(server.home, "data", "tasks"))
-            if name.endswith(".json")] == []
+    for name in os.listdir(tasks):   # only the server's own tasks (artwork scales at start)
+        if name.endswith(".json"):
+            with open(os.path.join(tasks, name)) as handle:
+                assert json.load(handle)["type"] != "upload"
+    assert sorted(os.listdir(server.home)) == ["data", "music", "musicdb.ini", "server.log"]
 
 
 def test_hostile_checksums_and_unknown_tasks_are_refused(server, client):
@@ -193,10 +197,8 @@ def test_uploads_of_types_not_allowed_are_refused(tmp_path):
         server.stop()
 
 
-@needs_ffmpeg
-def test_an_upload_survives_kill_9_and_resumes_after_the_restart(tmp_path, album_source):
-    root, _albumpath, songs = album_source
-    data = (root / songs[0]).read_bytes() * 8
+def test_an_upload_survives_kill_9_and_resumes_after_the_restart(tmp_path):
+    data = os.urandom(3_000_000)
     home = tmp_path / "home"
     server = ServerProcess(home)
     client = Client(server, timeout=30)
@@ -209,7 +211,7 @@ def test_an_upload_survives_kill_9_and_resumes_after_the_restart(tmp_path, album
     try:
         client.send("call", "UploadChunk", {"taskid": taskid, "chunkdata": ""})
         request = client.wait_for(task_packet(taskid))
-        assert request["fncsig"] == "ChunkRequest"
+        assert request["fncsig"] == "ChunkRequest", request
         assert request["arguments"]["offset"] >= len(data) // 2
         client.send("call", "UploadChunk", {"taskid": taskid, "chunkdata": ""})
         end = send_chunks(client, data, taskid)
@@ -241,14 +243,7 @@ def test_an_integration_killed_midway_is_finished_after_the_restart(tmp_path):
     (home / "data" / "tasks" / f"{taskid}.json").write_text(json.dumps(task))
     server = ServerProcess(home)
     try:
-        client = Client(server, timeout=30)
-        deadline_packet = client.wait_for(lambda p: not os.path.exists(
-            home / "data" / "tasks" / f"{taskid}.json") or p is None, timeout=30) \
-            if os.path.exists(home / "data" / "tasks" / f"{taskid}.json") else None
-        del deadline_packet
-        client.close()
-    except TimeoutError:
-        pass
+        assert poll(lambda: not (home / "data" / "tasks" / f"{taskid}.json").exists(), 30)
     finally:
         server.stop()
     assert (target / "01 A.mp3").read_bytes() == data
