@@ -202,7 +202,7 @@ def _member_path(info):
     mode = info.external_attr >> 16
     if info.is_dir():
         return None
-    if mode and not stat.S_ISREG(mode):
+    if stat.S_IFMT(mode) not in (0, stat.S_IFREG):   # 0: a zip without Unix modes
         raise ArchiveError(f"{safepath.shown(name)}: links, devices and other special "
                            "files are not unpacked")
     if "\\" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name) or "\0" in name:

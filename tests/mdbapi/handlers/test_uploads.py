@@ -1,5 +1,6 @@
 """Uploads through a real WebSocket: chunks, integration, import, artwork (api-uploads.md §10, §11)."""
 
+import io
 import json
 import os
 import sqlite3
@@ -282,3 +283,23 @@ def test_an_artwork_upload_replaces_the_artwork_of_an_existing_album(
     for scale in SCALES:
         with Image.open(os.path.join(artwork, f"{scale}x{scale}", row["artworkpath"])) as image:
             assert max(image.size) == min(scale, 1200)
+
+
+@pytest.mark.parametrize("entry", ["../../../evil.mp3", "/tmp/evil.mp3", "bomb"])
+def test_hostile_archives_end_as_invalid_content(server, client, tmp_path, entry):
+    """Traversal, absolute names and a zip bomb: invalidcontent, nothing unpacked or integrated."""
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        if entry == "bomb":
+            archive.writestr("Album/zeros.mp3", b"\0" * (50 << 20))
+        else:
+            archive.writestr(entry, b"evil")
+    end = upload(client, buffer.getvalue(), "album.zip")
+    assert end["fncsig"] == "InternalError"
+    assert end["arguments"]["state"] == "invalidcontent"
+    client.wait_for(task_packet(end["arguments"]["taskid"],
+                                lambda p: p["arguments"]["state"] == "remove"))
+    assert not os.path.exists(os.path.join(server.home, "evil.mp3"))
+    assert not os.path.exists("/tmp/evil.mp3")
+    assert os.listdir(server_music(server)) == []
