@@ -105,6 +105,22 @@ def write_chunk(path, offset, data):
         os.close(fd)
 
 
+def store_hex_chunk(path, text, limit):
+    """Decode the hex ``text`` and append it to ``path`` (at its real size, at most up to
+    ``limit`` bytes); returns the new size.  One call for the thread pool per chunk.
+
+    Raises:
+        UploadError: ``text`` is not hex.
+        OSError: the chunk cannot be stored.
+    """
+    try:
+        data = bytes.fromhex(text)
+    except ValueError:
+        raise UploadError("chunkdata must be hex digits, two per byte") from None
+    offset = size(path)
+    return write_chunk(path, offset, data[:max(limit - offset, 0)])
+
+
 def sha1_file(path):
     """The SHA-1 of a file as lower-case hex.  Raises OSError."""
     digest = hashlib.sha1()

@@ -96,11 +96,13 @@ def task_or_refuse(app, taskid):
     return task
 
 
-def receive_chunk(app, taskid, data):
-    """Store one chunk; the next ChunkRequest, or the checksum's verdict, is notified.
+def receive_chunk(app, taskid, text):
+    """Store one chunk (hex ``text``); the next ChunkRequest, or the checksum's verdict,
+    is notified.
 
     Raises:
         TaskRefused: an unknown task.
+        UploadError: ``text`` is no hex string.
         StorageError: the chunk cannot be stored (the upload failed with that cause).
     """
     with _lock(taskid):
@@ -110,9 +112,7 @@ def receive_chunk(app, taskid, data):
             return
         path = os.path.join(uploads_directory(app.cfg), task["uploadpath"])
         try:
-            offset = in_pool(uploadfiles.size, path)
-            data = data[:max(task["filesize"] - offset, 0)]
-            offset = in_pool(uploadfiles.write_chunk, path, offset, data)
+            offset = in_pool(uploadfiles.store_hex_chunk, path, text, task["filesize"])
         except OSError as error:
             _write_failed(app, taskid, storage_error(error, path=path, always=True))
         if offset < task["filesize"]:

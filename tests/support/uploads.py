@@ -37,14 +37,16 @@ def start_upload(client, data, filename, contenttype="albumfile", taskid=None, c
 
 
 def send_chunks(client, data, taskid, until=("readyforintegration", "uploadfailed",
-                                              "invalidcontent"), stop_after=None, timeout=60):
+                                              "invalidcontent"), stop_after=None, timeout=60,
+                chunksize=None):
     """Answer ChunkRequests of ``taskid`` until a state in ``until``; returns that packet.
-    ``stop_after``: return the ChunkRequest that asks for more after this many bytes."""
+    ``stop_after``: return the ChunkRequest that asks for more after this many bytes;
+    ``chunksize``: send chunks of this size instead of the requested one."""
     while True:
         packet = client.wait_for(task_packet(taskid), timeout)
         arguments = packet["arguments"]
         if packet["fncsig"] == "ChunkRequest":
-            offset, size = arguments["offset"], arguments["chunksize"]
+            offset, size = arguments["offset"], chunksize or arguments["chunksize"]
             if stop_after is not None and offset >= stop_after:
                 return packet
             client.send("call", "UploadChunk",

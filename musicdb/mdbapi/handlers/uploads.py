@@ -8,18 +8,13 @@ WebUI's integration layer breaks on a task-less notification.
 ``IntegrateUpload`` stays unknown, as in MusicDB 8.
 """
 
-import binascii
-
 from musicdb.lib.ws import protocol
 from musicdb.lib.ws.errors import InvalidArguments
 from musicdb.mdbapi import uploads
-from musicdb.taskmanagement.mdb8 import in_pool
+from musicdb.lib.uploadfiles import UploadError
 
 from . import handler
 from .arguments import integer, string
-
-BIG_CHUNK = 1 << 18   # hex characters decoded in the thread pool beyond this
-
 
 def contenttype(value):
     if value not in uploads.CONTENTTYPES:
@@ -64,15 +59,12 @@ def initiate_upload(args, app, caller):
 
 @handler("UploadChunk", args={"taskid": string, "chunkdata": hex_string}, caller=True)
 def upload_chunk(args, app, caller):
-    text = args["chunkdata"]
     try:
-        data = in_pool(bytes.fromhex, text) if len(text) > BIG_CHUNK else bytes.fromhex(text)
-    except (ValueError, binascii.Error):
-        raise InvalidArguments("UploadChunk: chunkdata must be hex digits") from None
-    try:
-        uploads.receive_chunk(app, args["taskid"], data)
+        uploads.receive_chunk(app, args["taskid"], args["chunkdata"])
     except uploads.TaskRefused as refusal:
         refused(caller, str(refusal))
+    except UploadError as error:
+        raise InvalidArguments(f"UploadChunk: {error}") from None
 
 
 @handler("GetCurrentTasks")
