@@ -45,7 +45,8 @@ from musicdb.demo import library as demolib  # noqa: E402
 from musicdb.lib.ws.transport import unmask  # noqa: E402
 from tests.support import Client, ServerProcess  # noqa: E402
 from tests.support.server import auth_headers  # noqa: E402
-from tests.support.uploads import send_chunks, start_upload, state_of  # noqa: E402
+from tests.support.uploads import (  # noqa: E402
+    send_chunks, start_upload, state_of, task_packet)
 
 BIG_CHUNK = 3 << 20   # 6 MiB of hex: within the 8 MiB message limit
 EXTRA = ("[log]\nloglevel = WARNING\n[uploads]\nallow = albumfile, artwork\n"
@@ -118,6 +119,38 @@ def throughput(client, megabytes, chunksize=None):
     return len(data) / seconds / 1e6, seconds
 
 
+def pipelined(client, megabytes, chunksize=409600, depth=4):
+    """Like the WebUI, but ``depth`` chunks in flight: each ChunkRequest releases the next
+    one, so the client's encoding overlaps the server's decoding.  Returns (MB/s, seconds)."""
+    data = os.urandom(megabytes << 20)
+    start = time.monotonic()
+    taskid = start_upload(client, data, "pipelined.bin")
+    client.wait_for(task_packet(taskid, lambda p: p["fncsig"] == "ChunkRequest"))
+    offsets = list(range(0, len(data), chunksize))
+    sent = 0
+    for _ in range(min(depth, len(offsets))):
+        sent = _send(client, taskid, data, offsets, sent, chunksize)
+    while True:
+        packet = client.wait_for(task_packet(taskid), 300)
+        if packet["arguments"]["state"] in ("readyforintegration", "uploadfailed"):
+            break
+        if packet["fncsig"] != "ChunkRequest":
+            continue
+        if sent < len(offsets):
+            sent = _send(client, taskid, data, offsets, sent, chunksize)
+    seconds = time.monotonic() - start
+    assert packet["arguments"]["state"] == "readyforintegration", packet["arguments"]
+    client.send("call", "RemoveUpload", {"taskid": taskid})
+    return len(data) / seconds / 1e6, seconds
+
+
+def _send(client, taskid, data, offsets, index, chunksize):
+    offset = offsets[index]
+    client.send("call", "UploadChunk",
+                {"taskid": taskid, "chunkdata": data[offset:offset + chunksize].hex()})
+    return index + 1
+
+
 def integrate_and_import(client, data, albumpath, firstsong):
     start = time.monotonic()
     taskid = start_upload(client, data, "album.zip")
@@ -162,6 +195,13 @@ def main():
                       f"MiB in {seconds:.1f} s = {rate:.1f} MB/s (server CPU "
                       f"{100 * cpu / seconds:.0f} % of one core; largest stream gap meanwhile "
                       f"{1000 * listener.gap(start):.0f} ms)")
+            start, cpu = time.monotonic(), cpu_seconds(server.proc.pid)
+            rate, seconds = pipelined(control, options.megabytes)
+            cpu = cpu_seconds(server.proc.pid) - cpu
+            print(f"throughput, chunks of 409600 bytes, 4 in flight: {options.megabytes} MiB "
+                  f"in {seconds:.1f} s = {rate:.1f} MB/s (server CPU {100 * cpu / seconds:.0f} "
+                  f"% of one core; largest stream gap meanwhile "
+                  f"{1000 * listener.gap(start):.0f} ms)")
             middle = time.monotonic()
             took = integrate_and_import(control, data, albumpath, firstsong)
             print(f"album zip of {len(data) / 1e6:.1f} MB ({options.album_songs} songs) "
