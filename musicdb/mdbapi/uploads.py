@@ -10,13 +10,12 @@ steps after the last chunk are the task types' (:mod:`musicdb.taskmanagement`).
 
 import logging
 import os
-import time
 
 import gevent.lock
 
 from musicdb.lib import safepath, uploadfiles
 from musicdb.lib.musicdirectory import MusicDirectory
-from musicdb.lib.storage import StorageError, storage_error
+from musicdb.lib.storage import storage_error
 from musicdb.taskmanagement.mdb8 import REMOVE, in_pool, uploads_directory
 from musicdb.taskmanagement.task import CHUNK_REQUEST, INTERNAL_ERROR, is_valid_id
 
@@ -24,7 +23,6 @@ log = logging.getLogger(__name__)
 
 CONTENTTYPES = ("albumfile", "artwork", "video")
 INVALID_TASK_ID = "Invalid Task ID"
-EXPIRY = 24 * 3600
 
 
 class TaskRefused(Exception):
@@ -231,16 +229,3 @@ def _source_type(app, path):
 
 def filesystem_scan(app):
     return app.tasks.submit("fsscan", contenttype="any")
-
-
-def expire(app, now=None):
-    """Send tasks older than 24 hours to ``remove`` (also uploads that never completed)."""
-    now = now or time.time()
-    for group in app.tasks.tasklist().values():
-        for task in group:
-            stamp = task.get("updatetime") or task.get("initializationtime") or now
-            if now - stamp > EXPIRY and task["state"] != REMOVE:
-                app.tasks.change(task["id"], state=REMOVE)
-
-
-__all__ = ["StorageError"]

@@ -67,7 +67,7 @@ class TaskManager(Service):
     name = "task manager"
 
     def __init__(self, app, types, directory=None, keep_finished=50, keep_seconds=24 * 3600,
-                 progress_interval=0.5, adopt=True, pool=None):
+                 progress_interval=0.5, adopt=True, pool=None, sweep_interval=60.0):
         super().__init__()
         self.app = app
         self.types = dict(types)
@@ -76,6 +76,7 @@ class TaskManager(Service):
         self.keep_seconds = keep_seconds
         self.progress_interval = progress_interval
         self.adopt = adopt
+        self.sweep_interval = sweep_interval
         self.pid = os.getpid()
         self._pool = pool
         self._tasks = {}      # id -> Task: this process's tasks, in insertion order
@@ -90,7 +91,7 @@ class TaskManager(Service):
     # -- life cycle ---------------------------------------------------------------------
 
     def loops(self):
-        return [self._loop]
+        return [self._loop, self._sweep_loop]
 
     def start(self):
         if not self._opened:
@@ -267,6 +268,29 @@ class TaskManager(Service):
                 self._execute(task)
             except Exception:  # the manager's own failure: the next task still runs
                 log.exception("Task management failed for task %s", task.id)
+
+    def _sweep_loop(self):
+        while True:
+            gevent.sleep(self.sweep_interval)
+            try:
+                self.sweep()
+            except Exception:
+                log.exception("Task housekeeping failed")
+
+    def sweep(self, now=None):
+        """End the tasks of types with an ``expiry`` (MusicDB 8's: 24 h) that did not change
+        for that long, also uploads that never completed, and those whose file was deleted
+        by hand: they move to the type's ``expired`` state."""
+        now = now or time.time()
+        for task in list(self._tasks.values()):
+            tasktype = self.types.get(task.type)
+            expiry = getattr(tasktype, "expiry", None)
+            if not expiry or task.state == tasktype.expired or self._kind(task) == ACTIVE:
+                continue
+            stamp = task.updatetime or task.initializationtime or now
+            if now - stamp > expiry or not self._io(os.path.exists, self.store.path_for(task.id)):
+                self._commit(task, state=tasktype.expired)
+                self._schedule(task)
 
     def _execute(self, task, reraise=False):
         """Run the step of the task's (pending) state; the task ends in a final state,
@@ -445,6 +469,7 @@ class TaskManager(Service):
             self._io(self.store.delete, task.id)
         except OSError as error:
             log.error("Cannot delete task file %s: %s", task.id, error)
+        events.emit(events.TASK_DELETED, task.id)
 
     # -- helpers ------------------------------------------------------------------------
 

@@ -68,6 +68,8 @@ class MusicDB8Task(TaskType):
     active = ACTIVE_STATES
     silent = SILENT
     failed = "importfailed"
+    expiry = 24 * 3600           # unchanged this long (or task file deleted): removed
+    expired = REMOVE
     steps = {}
     fields = {"mimetype": None, "filesize": None, "offset": None, "sourcefilename": None,
               "sourcechecksum": None, "uploadpath": None, "preprocessedpath": None,
