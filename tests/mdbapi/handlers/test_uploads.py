@@ -303,3 +303,62 @@ def test_hostile_archives_end_as_invalid_content(server, client, tmp_path, entry
     assert not os.path.exists(os.path.join(server.home, "evil.mp3"))
     assert not os.path.exists("/tmp/evil.mp3")
     assert os.listdir(server_music(server)) == []
+
+
+def test_a_chunk_that_cannot_be_stored_is_refused_with_the_cause(tmp_path):
+    """A full disk: the upload fails with the reason, and the sender hears the cause."""
+    from tests.faults import tmpfs
+    home = tmp_path / "home"
+    (home / "data" / "uploads").mkdir(parents=True)
+    with tmpfs(home / "data" / "uploads", size="1m"):
+        server = ServerProcess(home)
+        client = Client(server, timeout=30)
+        try:
+            data = os.urandom(3_000_000)
+            end = upload(client, data, "01 Big.mp3")
+            assert end["fncsig"] == "InternalError"
+            assert end["arguments"]["state"] == "uploadfailed"
+            assert end["arguments"]["message"].startswith("Writing data failed with error:")
+            assert "full" in end["arguments"]["message"].lower()
+            assert "full" in client.error()["arguments"]["message"].lower()
+        finally:
+            client.close()
+            server.stop()
+
+
+def test_integration_never_replaces_a_file_in_the_music_directory(server, client):
+    existing = server_music(server) / "Band" / "2020 - Album" / "01 Song.mp3"
+    existing.parent.mkdir(parents=True)
+    existing.write_bytes(b"the original")
+    data = os.urandom(10_000)
+    end = upload(client, data, "01 Song.mp3")
+    taskid = end["arguments"]["taskid"]
+    client.request("InitiateContentIntegration",
+                   {"taskid": taskid, "musicpath": "Band/2020 - Album/01 Song.mp3"})
+    message = client.wait_for(task_packet(taskid, lambda p: p["fncsig"] == "InternalError"))
+    assert message["arguments"]["message"] == "File already exists in the music directory"
+    assert state_of(client, taskid, ("integrationfailed",))
+    assert existing.read_bytes() == b"the original"
+    for musicpath in ("../outside.mp3", "/tmp/outside.mp3", "Band/../../outside.mp3"):
+        assert client.request("InitiateContentIntegration",
+                              {"taskid": taskid, "musicpath": musicpath}) in (None, False)
+
+
+def test_upload_limits_and_switched_off_uploads_are_refused(tmp_path):
+    server = ServerProcess(tmp_path / "home", extra="[uploads]\nmaxfilesize = 1000\n")
+    client = Client(server)
+    try:
+        start_upload(client, os.urandom(2000), "x.mp3")
+        assert "1000" in client.error()["arguments"]["message"]
+    finally:
+        client.close()
+        server.stop()
+    server = ServerProcess(tmp_path / "home2", extra="[uploads]\nallow = ,\n")
+    client = Client(server)
+    try:
+        start_upload(client, b"x", "x.mp3")
+        refusal = client.wait_for(lambda p: p.get("fncname") == TASK)
+        assert refusal["arguments"]["message"] == "Uploads deactivated"
+    finally:
+        client.close()
+        server.stop()
