@@ -58,9 +58,10 @@ def initiate(app, taskid, mimetype, contenttype, filesize, checksum, filename):
     _check_size(app, filesize, taskid)
     directory = uploads_directory(app.cfg)
     with _lock(taskid):
-        old = app.tasks.get(taskid)
-        if old is not None and old.get("uploadpath") not in (None, name):
-            in_pool(uploadfiles.remove, os.path.join(directory, old["uploadpath"]))
+        old = app.tasks.get(taskid) or {}
+        for key in ("uploadpath", "unpackedpath"):   # the replaced task's files
+            if old.get(key) and old[key] != name:
+                in_pool(uploadfiles.remove, os.path.join(directory, old[key]))
         in_pool(_create_file, directory, name)
         app.tasks.submit("upload", taskid=taskid, contenttype=contenttype, mimetype=mimetype,
                          filesize=filesize, offset=0, sourcefilename=filename,
