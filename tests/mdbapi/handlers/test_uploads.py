@@ -362,3 +362,37 @@ def test_upload_limits_and_switched_off_uploads_are_refused(tmp_path):
     finally:
         client.close()
         server.stop()
+
+
+def test_imports_of_unknown_or_hostile_paths_fail_cleanly(server, client):
+    """A music import of nothing fails with MusicDB 8's message; artwork imports from
+    outside the music and uploads directories are not even created."""
+    taskid = client.request("InitiateMusicImport", {"contenttype": "album",
+                                                    "contentpath": "../../etc"})
+    message = client.wait_for(task_packet(taskid, lambda p: p["fncsig"] == "InternalError"))
+    assert message["arguments"]["message"] == "Importing album failed"
+    assert state_of(client, taskid, ("importfailed",))
+    assert client.request("InitiateMusicImport", {"contenttype": "song",
+                                                  "contentpath": "A/B"}) is None
+    for source in ("/etc/passwd", "../../../etc/passwd", "A/2000 - B/01 C.mp3"):
+        assert client.request("InitiateArtworkImport", {"sourcepath": source,
+                                                        "targetpath": "A/2000 - B"}) is None
+
+
+def test_a_file_system_scan_reports_new_and_lost_paths(server, client):
+    album = server_music(server) / "Band" / "2020 - Album"
+    album.mkdir(parents=True)
+    (album / "01 Song.mp3").write_bytes(b"not really music")
+    taskid = client.request("InitiateFilesystemScan")
+    first = client.wait_for(task_packet(taskid))
+    assert first["arguments"]["state"] == "scanningfs"   # startfsscan is silent
+    done = state_of(client, taskid, ("fsscancomplete", "fsscanfailed"))
+    annotations = done["arguments"]["task"]["annotations"]
+    assert annotations["lostpaths"] == {"artists": [], "albums": [], "songs": [], "videos": []}
+    new = annotations["newpaths"]
+    assert new["artists"] == [{"path": "Band"}]
+    assert new["albums"] == [{"path": "Band/2020 - Album"}]
+    assert [entry["path"] for entry in new["songs"]] == ["Band/2020 - Album/01 Song.mp3"]
+    assert len(new["songs"][0]["checksum"]) == 64
+    assert new["filteredsongs"] == []
+    assert done["arguments"]["tasklist"]["any"][0]["id"] == taskid
