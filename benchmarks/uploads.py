@@ -3,7 +3,7 @@
 
 Usage::
 
-    python benchmarks/uploads.py [--megabytes 200] [--album-songs 40]
+    python benchmarks/uploads.py [--megabytes 200] [--album-songs 10]
 
 One server (real process, TLS on 127.0.0.1, log level WARNING) plays a queue
 of 320 kbit/s MP3s while one HTTPS listener reads ``/stream``.  Then:
@@ -12,8 +12,9 @@ of 320 kbit/s MP3s while one HTTPS listener reads ``/stream``.  Then:
    WebUI does it (InitiateUpload, then one ``UploadChunk`` of 409,600 bytes
    as hex per ``ChunkRequest``), until the server verified its SHA-1
    (``readyforintegration``); MB/s = bytes / that time;
-2. **integration and import**: a zip of a generated album (``--album-songs``
-   30 s 320 kbit/s MP3s) is uploaded, unpacked, integrated, imported and its
+2. **integration and import**: a zip of the first album of ``--album-songs``
+   generated 10-minute 128 kbit/s MP3s (about 95 MB for 10) is uploaded,
+   unpacked, integrated, imported and its
    artwork imported, as the WebUI's import view does.
 
 Printed: MB/s of (1), the seconds of (2), and the largest gap between two
@@ -95,10 +96,10 @@ class StreamListener:
 
 
 def album_zip(parent, songs):
-    """A zip (stored) of a generated album of ``songs`` 30 s MP3s; returns (bytes, album path,
-    first song path)."""
+    """A zip (stored) of the first generated album of ``songs`` 10-minute MP3s (about
+    10 MB each); returns (bytes, album path, first song path)."""
     root = tempfile.mkdtemp(prefix="upload-album-", dir=parent)
-    files = demolib.generate_library(root, songs=songs, formats=("mp3",), seconds=240)
+    files = demolib.generate_library(root, songs=songs, formats=("mp3",), seconds=600)
     albumpath = files[0]["path"].rsplit("/", 1)[0]
     names = [entry["path"] for entry in files if entry["path"].startswith(albumpath + "/")]
     buffer = io.BytesIO()
@@ -172,7 +173,7 @@ def integrate_and_import(client, data, albumpath, firstsong):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--megabytes", type=int, default=200)
-    parser.add_argument("--album-songs", type=int, default=40)
+    parser.add_argument("--album-songs", type=int, default=10)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-uploads-") as parent:
         home, songids = make_home(parent, songs=3)
