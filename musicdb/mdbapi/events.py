@@ -35,6 +35,11 @@ LIBRARY_CHANGED = "library.changed"
 CACHES_UPDATED = "caches.updated"
 # A task's state or progress changed; data: the task as a plain dict.
 TASK_CHANGED = "task.changed"
+# A MusicDB 8 task's notification; data: {"signal": "StateUpdate"|"ChunkRequest"|
+# "InternalError", "task": dict or None, "message": str or None, "tasklist": dict or None}.
+TASK_NOTICE = "task.notice"
+# A task and its file were deleted (pruned, or the end of ``remove``); data: its ID.
+TASK_DELETED = "task.deleted"
 # A client's request is answered to every client (a forced broadcast); data: the packet.
 CLIENT_BROADCAST = "client.broadcast"
 

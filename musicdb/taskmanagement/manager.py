@@ -39,9 +39,15 @@ from musicdb.mdbapi import events
 from musicdb.taskmanagement.store import TaskStore
 from musicdb.taskmanagement.task import (
     ACTIVE, DEFAULT_STATES, FAILED, FINAL, INTERRUPTED_BY_RESTART, INTERRUPTED_BY_SHUTDOWN,
-    PENDING, Task, TaskError, UnknownTaskType, check_id)
+    INTERNAL_ERROR, PENDING, STATE_UPDATE, Task, TaskError, UnknownTaskType, check_id)
+
+AUTO = object()   # _commit's default notice: a StateUpdate when the state changed visibly
 
 log = logging.getLogger(__name__)
+
+# MusicDB 8's task list groups (GetCurrentTasks): content type -> key
+CONTENT_GROUPS = {"video": "videos", "albumfile": "albumfiles", "album": "albums",
+                  "artwork": "artworks", "any": "any"}
 
 
 def describe(error):
@@ -61,7 +67,7 @@ class TaskManager(Service):
     name = "task manager"
 
     def __init__(self, app, types, directory=None, keep_finished=50, keep_seconds=24 * 3600,
-                 progress_interval=0.5, adopt=True, pool=None):
+                 progress_interval=0.5, adopt=True, pool=None, sweep_interval=60.0):
         super().__init__()
         self.app = app
         self.types = dict(types)
@@ -70,12 +76,14 @@ class TaskManager(Service):
         self.keep_seconds = keep_seconds
         self.progress_interval = progress_interval
         self.adopt = adopt
+        self.sweep_interval = sweep_interval
         self.pid = os.getpid()
         self._pool = pool
         self._tasks = {}      # id -> Task: this process's tasks, in insertion order
         self._foreign = {}    # id -> dict: tasks of other live processes, read-only
         self._outcomes = {}   # id -> AsyncResult of run() (tasks submitted in this process)
         self._announced = {}  # id -> monotonic time progress was last committed
+        self._saved = {}      # id -> monotonic time of the last file write (lazy commits)
         self._queue = Queue()
         self._lock = gevent.lock.RLock()
         self._opened = False
@@ -83,7 +91,7 @@ class TaskManager(Service):
     # -- life cycle ---------------------------------------------------------------------
 
     def loops(self):
-        return [self._loop]
+        return [self._loop, self._sweep_loop]
 
     def start(self):
         if not self._opened:
@@ -124,14 +132,19 @@ class TaskManager(Service):
 
     # -- the public API -----------------------------------------------------------------
 
-    def submit(self, typename, params=None):
+    def submit(self, typename, params=None, taskid=None, **fields):
         """Create a task of type ``typename`` with ``params`` and queue it; returns its ID.
+
+        ``taskid`` is the client's ID of an upload (a random UUID4 if None);
+        a task with that ID is replaced.  ``fields`` set the type's own keys
+        (``contenttype``, ``albumpath``, ...).  Creating a task is silent.
 
         Raises:
             UnknownTaskType: no such type is registered.
-            TypeError: ``params`` is not plain JSON data.
+            InvalidTaskId: ``taskid`` is neither a UUID4 nor a SHA-1 hex string.
+            TypeError: ``params`` or ``fields`` are not plain JSON data.
         """
-        task = self._create(typename, params)
+        task = self._create(typename, params, taskid, fields)
         self._schedule(task)
         return task.id
 
@@ -153,6 +166,15 @@ class TaskManager(Service):
             return task.as_dict()
         foreign = self._foreign.get(taskid)
         return json.loads(json.dumps(foreign)) if foreign is not None else None
+
+    def tasklist(self):
+        """MusicDB 8's ``GetCurrentTasks``: this process's tasks grouped by content type."""
+        groups = {"videos": [], "albumfiles": [], "albums": [], "artworks": [], "any": []}
+        for task in list(self._tasks.values()):
+            group = CONTENT_GROUPS.get(task.data.get("contenttype"))
+            if group is not None:
+                groups[group].append(task.as_dict())
+        return groups
 
     def list(self):
         """Every known task as a plain dict: other processes' first, then ours, oldest first."""
@@ -193,14 +215,41 @@ class TaskManager(Service):
         self._commit(task, state=state, **fields)
         self._schedule(task)
 
+    def change(self, taskid, notice=AUTO, message=None, lazy=False, **fields):
+        """Change a task from outside the loop (a chunk, an annotation, a removal);
+        ``state`` among ``fields`` queues it when pending.  ``notice`` names the
+        MusicDB:Task notification (None: none; default: StateUpdate when the state
+        changed); ``lazy`` writes the file at most every ``progress_interval``.
+
+        Raises:
+            KeyError: no such task in this process.
+            ValueError: its type does not know the state.
+        """
+        task = self._tasks[check_id(taskid)]
+        if "state" in fields:
+            self._check_state(task, fields["state"])
+        self._commit(task, notice=notice, message=message, lazy=lazy, **fields)
+        self._schedule(task)
+        return task.as_dict()
+
+    def forget(self, taskid):
+        """Delete a task and its file without a notification (the end of ``remove``)."""
+        task = self._tasks.get(check_id(taskid))
+        if task is not None:
+            self._saved.pop(task.id, None)
+            self._delete(task)
+
     # -- running ------------------------------------------------------------------------
 
-    def _create(self, typename, params):
+    def _create(self, typename, params, taskid=None, fields=None):
         tasktype = self.types.get(typename)
         if tasktype is None:
             raise UnknownTaskType(f"unknown task type: {typename!r}")
         params = json.loads(json.dumps(params if params is not None else {}))
-        task = Task.create(tasktype, params, self.pid)
+        fields = json.loads(json.dumps(fields or {}))
+        if taskid is not None and check_id(taskid) in self._tasks:
+            self._tasks.pop(taskid)   # replaced (api-uploads.md §10 InitiateUpload)
+        task = Task.create(tasktype, params, self.pid, taskid, fields)
         self._tasks[task.id] = task
         self._outcomes[task.id] = gevent.event.AsyncResult()
         self._commit(task)
@@ -220,13 +269,39 @@ class TaskManager(Service):
             except Exception:  # the manager's own failure: the next task still runs
                 log.exception("Task management failed for task %s", task.id)
 
+    def _sweep_loop(self):
+        while True:
+            gevent.sleep(self.sweep_interval)
+            try:
+                self.sweep()
+            except Exception:
+                log.exception("Task housekeeping failed")
+
+    def sweep(self, now=None):
+        """End the tasks of types with an ``expiry`` (MusicDB 8's: 24 h) that did not change
+        for that long, also uploads that never completed, and those whose file was deleted
+        by hand: they move to the type's ``expired`` state."""
+        now = now or time.time()
+        for task in list(self._tasks.values()):
+            tasktype = self.types.get(task.type)
+            expiry = getattr(tasktype, "expiry", None)
+            if not expiry or task.state == tasktype.expired or self._kind(task) == ACTIVE:
+                continue
+            stamp = task.updatetime or task.initializationtime or now
+            if now - stamp > expiry or not self._io(os.path.exists, self.store.path_for(task.id)):
+                self._commit(task, state=tasktype.expired)
+                self._schedule(task)
+
     def _execute(self, task, reraise=False):
         """Run the step of the task's (pending) state; the task ends in a final state,
         another state its step chose, or (killed, interrupted) failed.  Its outcome is
         set when the manager is done with it (pruning included)."""
         tasktype = self.types[task.type]
         outcome = self._outcomes.setdefault(task.id, gevent.event.AsyncResult())
-        self._commit(task, state=tasktype.running_state(task.state), reason=None, owner=self.pid)
+        failed = tasktype.failed_state(task.state)
+        running = tasktype.running_state(task.state)
+        if running is not None:
+            self._commit(task, state=running, reason=None, owner=self.pid)
         try:
             result = tasktype.run(RunningTask(self, task), self.app)
         except Exception as error:
@@ -236,7 +311,8 @@ class TaskManager(Service):
                 log.error("Task %s (%s) failed: %s", task.type, task.id, fault.reason)
             else:
                 log.exception("Task %s (%s) failed", task.type, task.id)
-            self._commit(task, state=tasktype.failed, reason=describe(error))
+            if task.id in self._tasks:
+                self._commit(task, state=failed, reason=describe(error))
             self._settle(task, outcome, error=error)
             if reraise:
                 raise
@@ -258,6 +334,8 @@ class TaskManager(Service):
             outcome.set(result)
 
     def _finished(self, task, tasktype):
+        if task.id not in self._tasks:
+            return  # the step removed its task (the end of ``remove``)
         if self._kind(task) == ACTIVE:
             self._commit(task, state=tasktype.done)
         else:
@@ -271,28 +349,56 @@ class TaskManager(Service):
             return
         reason = INTERRUPTED_BY_SHUTDOWN if isinstance(interrupt, gevent.GreenletExit) \
             else "interrupted"
-        self._commit(task, state=tasktype.failed, reason=reason)
+        self._commit(task, state=tasktype.failed_state(task.state), reason=reason)
 
     # -- the funnel ---------------------------------------------------------------------
 
-    def _commit(self, task, **changes):
+    def _commit(self, task, notice=AUTO, message=None, lazy=False, **changes):
         """Apply ``changes``, write the task file, then announce the task.
 
         A file that cannot be written is logged and the change not announced
-        (clients never see a state a restart would not find).
+        (clients never see a state a restart would not find).  A type with
+        ``notices`` also gets its MusicDB:Task notification (``notice``, see
+        :meth:`change`).  ``lazy``: a change a restart may lose (an upload's
+        offset, which is derived from the file again) is written at most every
+        ``progress_interval`` seconds.
         """
         with self._lock:
-            if changes:  # a new task keeps updatetime None (api-uploads.md §2)
+            previous = task.data.get("state")
+            if changes:
                 task.data.update(changes)
-                task.data["updatetime"] = int(time.time())
+                if not self._notices(task) or self._visible(task, previous, changes):
+                    task.data["updatetime"] = int(time.time())  # MusicDB 8: state changes
             snapshot = task.as_dict()
-            try:
-                self._io(self.store.save, snapshot)
-            except OSError as error:
-                log.error("Cannot save task %s: %s; the change is not announced", task.id,
-                          storage_error(error, always=True).reason)
-                return
+            if not (lazy and self._recently_saved(task.id)):
+                try:
+                    self._io(self.store.save, snapshot)
+                except OSError as error:
+                    log.error("Cannot save task %s: %s; the change is not announced", task.id,
+                              storage_error(error, always=True).reason)
+                    return
+                self._saved[task.id] = time.monotonic()
             events.emit(events.TASK_CHANGED, snapshot)
+            if notice is AUTO:
+                notice = STATE_UPDATE if self._visible(task, previous, changes) else None
+            if notice and self._notices(task):
+                events.emit(events.TASK_NOTICE, {
+                    "signal": notice, "task": snapshot, "message": message,
+                    "tasklist": None if notice == "ChunkRequest" else self.tasklist()})
+
+    def _visible(self, task, previous, changes):
+        """A state change that clients are told of (not a silent one of MusicDB 8)."""
+        state = changes.get("state", previous)
+        if state == previous:
+            return False
+        tasktype = self.types.get(task.type)
+        return tasktype is None or state not in getattr(tasktype, "silent", ())
+
+    def _notices(self, task):
+        return getattr(self.types.get(task.type), "notices", False)
+
+    def _recently_saved(self, taskid):
+        return time.monotonic() - self._saved.get(taskid, 0.0) < self.progress_interval
 
     def _progress(self, task, done, total=None):
         known = task.progress.get("total")
@@ -356,12 +462,14 @@ class TaskManager(Service):
                 self._delete(task)
 
     def _delete(self, task):
-        self._tasks.pop(task.id, None)
+        if self._tasks.get(task.id) is task:
+            self._tasks.pop(task.id)
         self._outcomes.pop(task.id, None)  # a waiter holds the AsyncResult itself
         try:
             self._io(self.store.delete, task.id)
         except OSError as error:
             log.error("Cannot delete task file %s: %s", task.id, error)
+        events.emit(events.TASK_DELETED, task.id)
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -418,18 +526,36 @@ class RunningTask:
     def advance(self, count=1):
         self.progress(self.done + count)
 
-    def set_state(self, state):
-        """Move to another state of the type (the next step, a waiting state).
+    def set_state(self, state, notice=AUTO, message=None, **fields):
+        """Move to another state of the type (the next step, a waiting state), with
+        further keys; ``notice``/``message`` as :meth:`TaskManager.change`.  A task
+        that was removed meanwhile (``RemoveUpload``) stays removed.
 
         Raises:
             ValueError: the type has no such state.
         """
         self._manager._check_state(self._task, state)
-        self._manager._commit(self._task, state=state)
+        if self._task.state == "remove" and state != "remove":
+            return
+        self._manager._commit(self._task, notice=notice, message=message, state=state, **fields)
+
+    def update(self, **fields):
+        """Change the task's own keys without a notification."""
+        self._manager._commit(self._task, notice=None, **fields)
+
+    def message(self, text):
+        """An InternalError notification with ``text``; the state stays."""
+        self._manager._commit(self._task, notice=INTERNAL_ERROR, message=text)
+
+    def forget(self):
+        """Delete the task and its file (the end of ``remove``; no notification)."""
+        self._manager.forget(self._task.id)
 
     def annotate(self, **values):
+        """Merge ``values`` into the annotations (a StateUpdate for MusicDB 8's types)."""
         annotations = {**self._task.annotations, **values}
-        self._manager._commit(self._task, annotations=json.loads(json.dumps(annotations)))
+        self._manager._commit(self._task, notice=STATE_UPDATE,
+                              annotations=json.loads(json.dumps(annotations)))
 
     def set_result(self, result):
         """Small plain data the finished task keeps (counts, not lists of thousands)."""

@@ -33,11 +33,16 @@ PENDING, ACTIVE, WAITING, FINAL = "pending", "active", "waiting", "final"
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 DEFAULT_STATES = {QUEUED: PENDING, RUNNING: ACTIVE, DONE: FINAL, FAILED: FINAL}
 
+# MusicDB:Task notifications (api-uploads.md §5)
+STATE_UPDATE, CHUNK_REQUEST, INTERNAL_ERROR = "StateUpdate", "ChunkRequest", "InternalError"
+
 INTERRUPTED_BY_RESTART = "interrupted by a restart"
 INTERRUPTED_BY_SHUTDOWN = "interrupted by a shutdown"
 
-# A task ID becomes a file name: only the canonical form of a UUID4 is accepted.
-_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+# A task ID becomes a file name: only the canonical form of a UUID4 is accepted, or
+# the lower-case SHA-1 hex digest the WebUI uses as the ID of an upload.
+_ID = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+                 r"|[0-9a-f]{40})$")
 
 
 class TaskError(Exception):
@@ -49,7 +54,7 @@ class UnknownTaskType(TaskError, LookupError):
 
 
 class InvalidTaskId(TaskError, ValueError):
-    """A task ID that is not a UUID4 string (it would become a file name)."""
+    """A task ID that is neither a UUID4 nor a SHA-1 hex string (it would become a file name)."""
 
 
 def new_id():
@@ -61,7 +66,7 @@ def is_valid_id(taskid):
 
 
 def check_id(taskid):
-    """Return ``taskid`` if it is a UUID4 string.
+    """Return ``taskid`` if it is a UUID4 or a lower-case SHA-1 hex string.
 
     Raises:
         InvalidTaskId: anything else (``../x``, an upper-case or braced UUID, not a string).
@@ -88,6 +93,8 @@ class TaskType:
     done = DONE                 # a step that returns leaves the task here (if still active)
     failed = FAILED             # a step that raises leaves the task here
     fields = {}                 # further top-level keys of the task and their defaults
+    notices = False             # changes are MusicDB:Task notifications (api-uploads.md §5)
+    silent = ()                 # states entered without a StateUpdate
 
     def run(self, task, app):
         """Do the step for ``task.state``; returns the in-process result (may be None).
@@ -102,6 +109,10 @@ class TaskType:
     def kind(self, state):
         """The kind of ``state`` (None for a state this type does not know)."""
         return self.states.get(state)
+
+    def failed_state(self, state):
+        """The state a step of ``state`` that raised leaves the task in."""
+        return self.failed
 
     def running_state(self, pending):
         return self.active.get(pending, RUNNING)
@@ -121,14 +132,15 @@ class Task:
         self.data = data
 
     @classmethod
-    def create(cls, tasktype, params, owner):
+    def create(cls, tasktype, params, owner, taskid=None, fields=None):
         now = int(time.time())
-        data = {"id": new_id(), "type": tasktype.name, "state": tasktype.initial,
+        data = {"id": taskid or new_id(), "type": tasktype.name, "state": tasktype.initial,
                 "contenttype": tasktype.contenttype, "params": copy.deepcopy(params or {}),
                 "annotations": {}, "progress": {"done": 0, "total": None}, "reason": None,
                 "result": None, "initializationtime": now, "updatetime": None,
                 "owner": owner}
         data.update(copy.deepcopy(tasktype.fields))
+        data.update(copy.deepcopy(fields or {}))
         return cls(data)
 
     @classmethod

@@ -62,7 +62,12 @@ authtimeout = integer(min=1, default=10)
 maxunauthmessagesize = integer(min=1024, default=65536)
 maxunreadbytes = integer(min=1048576, default=33554432)
 [uploads]
-allow = force_list(default=list("artwork", "songs"))
+allow = force_list(default=list("artwork", "albumfile"))
+maxfilesize = integer(min=1, default=2147483648)
+maxtotalsize = integer(min=1, default=10737418240)
+archiveentries = integer(min=1, default=1000)
+archivesize = integer(min=1, default=4294967296)
+archiveratio = integer(min=1, default=100)
 [tracker]
 cuttime = integer(min=0, default=30)
 trackrandom = boolean(default=False)

@@ -26,6 +26,7 @@ AREAS = (
     "musicdir",    # FindNewContent, FindAlbumSongFiles, renames in the music directory
     "tags",        # tag edits: Set/Remove Song/Album/VideoTag, Add/Delete/ModifyTag...
     "settings",    # lyrics, album and video settings (HideAlbum, colours, time frame, ...)
+    "uploads",     # uploads, integration, music/artwork imports, file-system scan (tasks)
 )
 
 TABLE = HandlerTable()

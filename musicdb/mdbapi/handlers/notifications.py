@@ -26,7 +26,21 @@ def _next_video(data):
         "video": data["video"], "queue": queue, "streamstate": video_state(data["state"])})
 
 
+CHUNKSIZE = 409600   # what MusicDB 8's WebUI slices (4096 x 100 bytes)
+
+
+def _task(data):
+    """``MusicDB:Task`` (api-uploads.md §5); ``tasklist`` is left out of a ChunkRequest."""
+    task = data["task"]
+    arguments = {"taskid": task["id"], "offset": task.get("offset"), "chunksize": CHUNKSIZE,
+                 "state": task["state"], "task": task, "message": data.get("message")}
+    if data["signal"] != "ChunkRequest":
+        arguments["tasklist"] = data.get("tasklist")
+    return protocol.notification("MusicDB:Task", data["signal"], arguments)
+
+
 PACKETS = {
+    events.TASK_NOTICE: _task,
     events.SONGQUEUE_CHANGED: _fixed("MusicDB:SongQueue", "onSongQueueChanged"),
     events.SONGQUEUE_HEAD: _fixed("MusicDB:SongQueue", "onSongChanged"),
     events.VIDEOQUEUE_CHANGED: _fixed("MusicDB:VideoQueue", "onVideoQueueChanged"),

@@ -1,0 +1,232 @@
+"""Uploads and MusicDB 8's other tasks as the WebSocket API asks for them (api-uploads.md §10).
+
+Every API that starts or feeds a task calls these functions: they check what
+the client sent (IDs, checksums, sizes, paths), create tasks on the task
+manager (``app.tasks``) and take the chunks.  A chunk is written in the
+thread pool at the task's offset, one at a time per task; the offset comes
+from the file itself, so a restart loses nothing that reached the disk.  The
+steps after the last chunk are the task types' (:mod:`musicdb.taskmanagement`).
+"""
+
+import logging
+import os
+
+import gevent.lock
+
+from musicdb.lib import safepath, uploadfiles
+from musicdb.lib.musicdirectory import MusicDirectory
+from musicdb.lib.storage import storage_error
+from musicdb.taskmanagement.mdb8 import REMOVE, in_pool, uploads_directory
+from musicdb.taskmanagement.task import CHUNK_REQUEST, INTERNAL_ERROR, is_valid_id
+
+log = logging.getLogger(__name__)
+
+CONTENTTYPES = ("albumfile", "artwork", "video")
+INVALID_TASK_ID = "Invalid Task ID"
+
+
+class TaskRefused(Exception):
+    """A request MusicDB 8 answers with a task-less InternalError (``message``)."""
+
+
+_locks = {}
+
+
+def _lock(taskid):
+    return _locks.setdefault(taskid, gevent.lock.Semaphore())
+
+
+def allowed(cfg):
+    return [name.strip() for name in cfg.uploads.allow if name and name.strip()]
+
+
+def initiate(app, taskid, mimetype, contenttype, filesize, checksum, filename):
+    """Create the upload task and its empty file; returns the task ID.
+
+    Raises:
+        TaskRefused: uploads are off, or this content type is not allowed.
+        ValueError: an ID, checksum, size or name that is refused.
+    """
+    if not allowed(app.cfg):
+        raise TaskRefused("Uploads deactivated")
+    if contenttype not in allowed(app.cfg):
+        raise TaskRefused(f"Upload of {contenttype} not allowed")
+    if not is_valid_id(taskid):
+        raise ValueError("the task ID must be the file's SHA-1 (40 lower-case hex digits) "
+                         "or a UUID4")
+    name = uploadfiles.upload_name(contenttype, checksum, filename)
+    _check_size(app, filesize, taskid)
+    directory = uploads_directory(app.cfg)
+    with _lock(taskid):
+        old = app.tasks.get(taskid) or {}
+        for key in ("uploadpath", "unpackedpath"):   # the replaced task's files
+            if old.get(key) and old[key] != name:
+                in_pool(uploadfiles.remove, os.path.join(directory, old[key]))
+        in_pool(_create_file, directory, name)
+        app.tasks.submit("upload", taskid=taskid, contenttype=contenttype, mimetype=mimetype,
+                         filesize=filesize, offset=0, sourcefilename=filename,
+                         sourcechecksum=checksum, uploadpath=name)
+        app.tasks.change(taskid, notice=CHUNK_REQUEST)
+    return taskid
+
+
+def _create_file(directory, name):
+    os.makedirs(directory, mode=0o750, exist_ok=True)
+    uploadfiles.create_empty(os.path.join(directory, name))
+
+
+def _check_size(app, filesize, taskid):
+    limits = app.cfg.uploads
+    if filesize > limits.maxfilesize:
+        raise ValueError(f"the file has {filesize} bytes; uploads may have "
+                         f"{limits.maxfilesize} bytes")
+    pending = sum(task.get("filesize") or 0 for group in app.tasks.tasklist().values()
+                  for task in group if task.get("type") == "upload" and task["id"] != taskid)
+    if pending + filesize > limits.maxtotalsize:
+        raise ValueError(f"all uploads together may have {limits.maxtotalsize} bytes; "
+                         f"{pending} are taken")
+
+
+def task_or_refuse(app, taskid):
+    """The task as a dict.  Raises TaskRefused("Invalid Task ID") for an unknown or bad ID."""
+    task = app.tasks.get(taskid) if is_valid_id(taskid) else None
+    if task is None:
+        raise TaskRefused(INVALID_TASK_ID)
+    return task
+
+
+def receive_chunk(app, taskid, text):
+    """Store one chunk (hex ``text``); the next ChunkRequest, or the checksum's verdict,
+    is notified.
+
+    Raises:
+        TaskRefused: an unknown task.
+        UploadError: ``text`` is no hex string.
+        StorageError: the chunk cannot be stored (the upload failed with that cause).
+    """
+    with _lock(taskid):
+        task = task_or_refuse(app, taskid)
+        if task["state"] != "waitforchunk":
+            app.tasks.change(taskid, notice="StateUpdate")  # what it is doing now
+            return
+        path = os.path.join(uploads_directory(app.cfg), task["uploadpath"])
+        try:
+            offset = in_pool(uploadfiles.store_hex_chunk, path, text, task["filesize"])
+        except OSError as error:
+            _write_failed(app, taskid, storage_error(error, path=path, always=True))
+        if offset < task["filesize"]:
+            app.tasks.change(taskid, notice=CHUNK_REQUEST, lazy=True, offset=offset)
+            return
+        _complete(app, task, path, offset)
+
+
+def _write_failed(app, taskid, error):
+    app.tasks.change(taskid, state="uploadfailed", notice=INTERNAL_ERROR,
+                     message=f'Writing data failed with error: "{error.reason}"',
+                     reason=error.reason)
+    raise error
+
+
+def _complete(app, task, path, offset):
+    try:
+        checksum = in_pool(uploadfiles.sha1_file, path)
+    except OSError as error:
+        _write_failed(app, task["id"], storage_error(error, path=path, always=True))
+    if checksum != task["sourcechecksum"]:
+        app.tasks.change(task["id"], state="uploadfailed", notice=INTERNAL_ERROR,
+                         message="Checksum mismatch", offset=offset, reason="Checksum mismatch")
+    else:
+        app.tasks.change(task["id"], state="uploadcomplete", offset=offset)
+
+
+def annotate(app, arguments):
+    """Merge the whole arguments object into the task's annotations (StateUpdate)."""
+    taskid = arguments.get("taskid")
+    task = task_or_refuse(app, taskid)
+    annotations = dict(task["annotations"], **arguments)
+    app.tasks.change(taskid, notice="StateUpdate", annotations=annotations)
+
+
+def remove(app, taskid):
+    task = task_or_refuse(app, taskid)
+    if task["state"] != REMOVE:
+        app.tasks.change(taskid, state=REMOVE)
+
+
+def integrate(app, taskid, musicpath):
+    """Start the integration of a finished upload; returns the ID, False or None.
+
+    Raises:
+        TaskRefused: an unknown task.
+    """
+    task = task_or_refuse(app, taskid)
+    if task["state"] != "readyforintegration":
+        return False
+    kind = task.get("contenttype")
+    if kind == "albumfile":
+        try:
+            relpath, _absolute = safepath.resolve(app.cfg.directories.music, musicpath)
+        except safepath.UnsafePath:
+            return None
+        app.tasks.change(taskid, state="startintegration", albumfilepath=relpath)
+        return taskid
+    if kind == "artwork":
+        target = _target(app, musicpath)
+        if target is None:
+            return None
+        app.tasks.change(taskid, state="startartworkimport", awsourcetype="imagefile",
+                         awsourcepath=task.get("preprocessedpath"), **target)
+        return taskid
+    return None
+
+
+def _target(app, path):
+    """``{"albumpath": …}`` or ``{"videopath": …}`` of an existing album or video, or None."""
+    try:
+        relpath, absolute = safepath.resolve(app.cfg.directories.music, path)
+    except safepath.UnsafePath:
+        return None
+    kind = MusicDirectory.from_config(app.cfg).kind(relpath)
+    if kind == "album" and os.path.isdir(absolute):
+        return {"albumpath": relpath}
+    if kind == "video" and os.path.isfile(absolute):
+        return {"videopath": relpath}
+    return None
+
+
+def music_import(app, contenttype, contentpath):
+    """A music import task (nothing checked until it runs); returns its ID or None."""
+    if contenttype == "album":
+        return app.tasks.submit("musicimport", contenttype="album", albumpath=contentpath)
+    if contenttype == "video":
+        return app.tasks.submit("musicimport", contenttype="video", videopath=contentpath)
+    return None
+
+
+def artwork_import(app, sourcepath, targetpath):
+    """An artwork import task; returns its ID, or None for an unknown source or target."""
+    target = _target(app, targetpath)
+    source = _source_type(app, sourcepath)
+    if target is None or source is None:
+        return None
+    return app.tasks.submit("artworkimport", contenttype="artwork", awsourcetype=source,
+                            awsourcepath=sourcepath, **target)
+
+
+def _source_type(app, path):
+    uploads = uploads_directory(app.cfg)
+    try:
+        _relpath, absolute = safepath.resolve(uploads, path)
+        if os.path.isfile(absolute):
+            return "imagefile"
+        relpath, absolute = safepath.resolve(app.cfg.directories.music, path)
+    except safepath.UnsafePath:
+        return None
+    kind = MusicDirectory.from_config(app.cfg).kind(relpath)
+    if not os.path.isfile(absolute):
+        return None
+    return {"song": "songfile", "video": "videofile"}.get(kind)
+
+
+def filesystem_scan(app):
+    return app.tasks.submit("fsscan", contenttype="any")

@@ -1,0 +1,214 @@
+"""Task type ``upload``: a file uploaded in chunks, preprocessed, integrated (api-uploads.md §6).
+
+The chunks arrive through :mod:`musicdb.mdbapi.uploads` (state
+``waitforchunk``); this type runs the steps after the last chunk:
+
+* ``uploadcomplete`` → ``preprocessing``: album files are read for their
+  tags (annotated), a zip archive is unpacked into ``<uploads>/<name>.d``
+  (safely, see :func:`musicdb.lib.uploadfiles.unpack_zip`); artwork that is
+  no JPEG is converted to one → ``readyforintegration`` or ``invalidcontent``.
+* ``startintegration`` → ``integrating``: the file (or the archive's files)
+  enters the music directory atomically: a hard link (or a hidden copy and
+  then a link) that never replaces an existing file → ``readyforimport`` or
+  ``integrationfailed``.  A placed file with the upload's content counts as
+  done, so a step interrupted by a restart runs again safely.
+* ``startartworkimport``: an artwork upload's import (:mod:`.artworkimport`).
+"""
+
+import errno
+import logging
+import mimetypes
+import os
+import shutil
+
+from musicdb.lib import safepath, uploadfiles
+from musicdb.lib.media import tags
+from musicdb.lib.media.artwork import ArtworkError
+from musicdb.taskmanagement import artworkimport
+from musicdb.taskmanagement.mdb8 import MusicDB8Task, in_pool, uploads_directory
+
+log = logging.getLogger(__name__)
+
+NAME = "upload"
+UNSUPPORTED = "Unsupported content type"
+EXISTS = "File already exists in the music directory"
+
+
+class IntegrationFailed(Exception):
+    """The upload cannot enter the music directory; the message is the InternalError's."""
+
+
+class Upload(MusicDB8Task):
+    name = NAME
+    contenttype = None   # the client's: albumfile, artwork, video
+    initial = "waitforchunk"
+    failed = "uploadfailed"
+    steps = {"uploadcomplete": "preprocess", "startintegration": "integrate",
+             "startartworkimport": "import_artwork"}
+
+    def preprocess(self, task, app):
+        data = task.as_dict()
+        kind = data.get("contenttype")
+        if kind not in ("albumfile", "artwork"):
+            return task.set_state("invalidcontent", notice="InternalError", message=UNSUPPORTED)
+        directory = uploads_directory(app.cfg)
+        try:
+            if kind == "artwork":
+                return _preprocess_artwork(task, data, directory)
+            return _preprocess_albumfile(task, data, directory, _archive_limits(app.cfg))
+        except (uploadfiles.UploadError, ArtworkError, OSError) as error:
+            log.warning("Upload %s: invalid content: %s", task.id, error)
+            return task.set_state("invalidcontent", notice="InternalError",
+                                  message=str(error), reason=str(error))
+
+    def integrate(self, task, app):
+        data = task.as_dict()
+        if data.get("contenttype") != "albumfile":
+            return task.set_state("integrationfailed", reason=UNSUPPORTED)
+        try:
+            placed = _integrate(task.id, data, app)
+        except IntegrationFailed as error:
+            task.message(str(error))
+            return task.set_state("integrationfailed", reason=str(error))
+        except (OSError, safepath.UnsafePath) as error:
+            log.warning("Upload %s: integration failed: %s", task.id, error)
+            task.message(_copy_message(error))
+            return task.set_state("integrationfailed", reason=str(error))
+        return task.set_state("readyforimport", albumfilepath=placed)
+
+    def import_artwork(self, task, app):
+        return artworkimport.import_artwork(task, app)
+
+
+def _archive_limits(cfg):
+    uploads = cfg.uploads
+    return uploadfiles.ArchiveLimits(entries=uploads.archiveentries, size=uploads.archivesize,
+                                     ratio=uploads.archiveratio)
+
+
+def _preprocess_artwork(task, data, directory):
+    source = os.path.join(directory, data["uploadpath"])
+    target = source
+    if uploadfiles.extension(data["uploadpath"]) != "jpg":
+        target = os.path.splitext(source)[0] + ".jpg"
+        in_pool(uploadfiles.convert_to_jpeg, source, target)
+    return task.set_state("readyforintegration", preprocessedpath=target)
+
+
+def _preprocess_albumfile(task, data, directory, limits):
+    updates = {"preprocessedpath": data["uploadpath"]}
+    if not data.get("mimetype"):
+        updates["mimetype"] = mimetypes.guess_type(data.get("sourcefilename") or "")[0] or ""
+    source = os.path.join(directory, data["uploadpath"])
+    first = source
+    if uploadfiles.is_archive(source):
+        unpacked = os.path.splitext(data["uploadpath"])[0] + ".d"
+        in_pool(uploadfiles.remove, os.path.join(directory, unpacked))   # a restart's leftover
+        files = in_pool(uploadfiles.unpack_zip, source, os.path.join(directory, unpacked), limits)
+        updates.update(preprocessedpath=unpacked, unpackedpath=unpacked)
+        task.update(**updates)
+        task.annotate(files=files)
+        audio = [name for name in files
+                 if uploadfiles.extension(name).lower() in tags.SUPPORTED_EXTENSIONS]
+        first = os.path.join(directory, unpacked, *sorted(audio)[0].split("/")) if audio else None
+    else:
+        task.update(**updates)
+    if first is not None:
+        _annotate_metadata(task, first)
+    return task.set_state("readyforintegration")
+
+
+def _annotate_metadata(task, path):
+    try:
+        meta = in_pool(_read_tags, path)
+    except tags.TagError as error:
+        log.info("Upload %s: no metadata: %s", task.id, error)
+        return
+    task.annotate(**meta.musicdb_metadata())
+
+
+def _read_tags(path):
+    return tags.read_metadata(path, probe=False)   # no ffprobe in a worker thread
+
+
+# -- integration -------------------------------------------------------------------------
+
+def _integrate(taskid, data, app):
+    """Place the upload's file(s); returns the destination (relative to the music directory)."""
+    root = app.cfg.directories.music
+    directory = uploads_directory(app.cfg)
+    musicpath = data.get("albumfilepath")
+    relpath, absolute = safepath.resolve(root, musicpath)
+    source = os.path.join(directory, data.get("preprocessedpath") or data["uploadpath"])
+    if not os.path.isdir(source):
+        in_pool(_place, source, absolute, taskid)
+        return relpath
+    if uploadfiles.is_archive(relpath):
+        relpath, absolute = safepath.resolve(root, relpath.rsplit("/", 1)[0])
+    for member in _members(source, data.get("annotations", {}).get("files") or []):
+        target = os.path.join(absolute, *member[1].split("/"))
+        safepath.resolve(root, f"{relpath}/{member[1]}")
+        in_pool(_place, os.path.join(source, *member[0].split("/")), target, taskid)
+    return relpath
+
+
+def _members(source, files):
+    """``(unpacked path, destination path)``: a single top directory of the archive is dropped."""
+    tops = {name.split("/")[0] for name in files}
+    strip = len(tops) == 1 and all("/" in name for name in files)
+    return [(name, name.split("/", 1)[1] if strip else name) for name in files]
+
+
+def _place(source, destination, taskid):
+    """Put ``source`` at ``destination`` atomically, never over an existing file.
+
+    Raises:
+        IntegrationFailed: a different file is there already.
+        OSError: the directory or the file cannot be written.
+    """
+    os.makedirs(os.path.dirname(destination), mode=0o775, exist_ok=True)
+    uploadfiles.remove(_temporary(destination, taskid))   # a killed integration's half copy
+    if os.path.lexists(destination):
+        if os.path.isfile(destination) and _same_content(source, destination):
+            return   # placed before a restart
+        raise IntegrationFailed(EXISTS)
+    try:
+        os.link(source, destination)
+        return
+    except OSError as error:
+        if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+            raise
+    _copy_then_link(source, destination, taskid)
+
+
+def _copy_then_link(source, destination, taskid):
+    """Another file system: a hidden copy next to the target, linked when complete."""
+    temp = _temporary(destination, taskid)
+    try:
+        shutil.copyfile(source, temp)
+        with open(temp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.link(temp, destination)
+    except FileExistsError:
+        raise IntegrationFailed(EXISTS) from None
+    finally:
+        uploadfiles.remove(temp)
+
+
+def _temporary(destination, taskid):
+    return os.path.join(os.path.dirname(destination), f".{taskid}.musicdb-upload")
+
+
+def _same_content(first, second):
+    if os.path.samefile(first, second):
+        return True
+    return os.path.getsize(first) == os.path.getsize(second) and \
+        uploadfiles.sha1_file(first) == uploadfiles.sha1_file(second)
+
+
+def _copy_message(error):
+    if isinstance(error, PermissionError):
+        return "Copying failed - Permission denied"
+    if isinstance(error, FileNotFoundError):
+        return "Copying failed - File not found"
+    return f"Copying failed - {getattr(error, 'strerror', None) or error}"

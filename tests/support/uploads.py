@@ -1,0 +1,72 @@
+"""An upload client: MusicDB 8's WebUI upload manager in a few functions (api-uploads.md §11)."""
+
+import hashlib
+import io
+import os
+import zipfile
+
+TASK = "MusicDB:Task"
+
+
+def sha1(data):
+    return hashlib.sha1(data).hexdigest()
+
+
+def task_packet(taskid, predicate=lambda packet: True):
+    """A wait_for predicate: a MusicDB:Task notification of ``taskid``."""
+    return lambda packet: (packet.get("fncname") == TASK
+                           and packet["arguments"].get("taskid") == taskid
+                           and predicate(packet))
+
+
+def state_of(client, taskid, states, timeout=30):
+    """Wait for a StateUpdate (or InternalError) of ``taskid`` entering one of ``states``."""
+    return client.wait_for(task_packet(taskid, lambda packet: packet["fncsig"] != "ChunkRequest"
+                                       and packet["arguments"]["state"] in states), timeout)
+
+
+def start_upload(client, data, filename, contenttype="albumfile", taskid=None, checksum=None,
+                 mimetype=""):
+    """Send InitiateUpload (as the WebUI: a request); returns the task ID."""
+    taskid = taskid or sha1(data)
+    client.send("request", "InitiateUpload", {
+        "taskid": taskid, "mimetype": mimetype, "contenttype": contenttype,
+        "filesize": len(data), "checksum": checksum or sha1(data), "filename": filename},
+        "UploadingContent", {"contenttype": contenttype})
+    return taskid
+
+
+def send_chunks(client, data, taskid, until=("readyforintegration", "uploadfailed",
+                                              "invalidcontent"), stop_after=None, timeout=60,
+                chunksize=None):
+    """Answer ChunkRequests of ``taskid`` until a state in ``until``; returns that packet.
+    ``stop_after``: return the ChunkRequest that asks for more after this many bytes;
+    ``chunksize``: send chunks of this size instead of the requested one."""
+    while True:
+        packet = client.wait_for(task_packet(taskid), timeout)
+        arguments = packet["arguments"]
+        if packet["fncsig"] == "ChunkRequest":
+            offset, size = arguments["offset"], chunksize or arguments["chunksize"]
+            if stop_after is not None and offset >= stop_after:
+                return packet
+            client.send("call", "UploadChunk",
+                        {"taskid": taskid, "chunkdata": data[offset:offset + size].hex()})
+        elif arguments["state"] in until:
+            return packet
+
+
+def upload(client, data, filename, contenttype="albumfile", **options):
+    """Upload ``data`` in chunks; returns the packet of its end state."""
+    taskid = start_upload(client, data, filename, contenttype, **options)
+    return send_chunks(client, data, taskid)
+
+
+def zip_directory(directory, prefix=""):
+    """A zip of every file below ``directory`` as bytes (names relative, under ``prefix``)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for root, _dirs, files in os.walk(directory):
+            for name in sorted(files):
+                path = os.path.join(root, name)
+                archive.write(path, prefix + os.path.relpath(path, directory))
+    return buffer.getvalue()
