@@ -7,9 +7,9 @@ import pytest
 
 from musicdb.demo.library import generate_library
 from tests.e2e.browser import Browser, missing_browser
-from tests.support import Client, ServerProcess
+from tests.support import Client, ServerProcess, needs_legacy_webui
 
-pytestmark = [pytest.mark.browser,
+pytestmark = [pytest.mark.browser, needs_legacy_webui,
               pytest.mark.skipif(missing_browser() is not None, reason=str(missing_browser()))]
 
 INPUT = ("(() => { const view = WebUI.GetView('AlbumImport');"
