@@ -14,7 +14,7 @@ import gevent.subprocess
 
 from musicdb.lib.media.errors import convert_error
 from musicdb.lib.media.transcoder import (READ_SIZE, STDERR_KEEP, TranscodeError,
-                                          TranscoderUnavailable, find_ffmpeg)
+                                          TranscoderUnavailable, find_ffmpeg, stop_ffmpeg)
 
 # format name -> (ffmpeg encoder, ffmpeg muxer, Content-Type, file suffix)
 FORMATS = {
@@ -63,15 +63,7 @@ class Encoder:
 
     def close(self):
         """Kill ffmpeg if it still runs, reap it and release its pipes; safe to call twice."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        self._stderr_reader.kill()
-        for pipe in (self.process.stdout, self.process.stderr):
-            try:
-                pipe.close()
-            except OSError:
-                pass
+        stop_ffmpeg(self.process, self._stderr_reader)
 
     def _collect_errors(self):
         for line in self.process.stderr:

@@ -113,15 +113,7 @@ class Transcoder:
 
     def close(self):
         """Stop ffmpeg if it still runs and release its pipes."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        self._stderr_reader.kill()
-        for pipe in (self.process.stdout, self.process.stderr):
-            try:
-                pipe.close()
-            except OSError:
-                pass
+        stop_ffmpeg(self.process, self._stderr_reader)
 
     def _collect_errors(self):
         for line in self.process.stderr:
@@ -247,3 +239,17 @@ def _capture(function, args):
         return function(*args), None
     except OSError as error:
         return None, error
+
+
+def stop_ffmpeg(process, stderr_reader):
+    """Kill ``process`` if it still runs, reap it, stop the greenlet reading its error
+    output and close its pipes; safe to call twice."""
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    stderr_reader.kill()
+    for pipe in (process.stdout, process.stderr):
+        try:
+            pipe.close()
+        except OSError:
+            pass
