@@ -18,7 +18,8 @@ socket work with the standard library only, so under gevent's monkey
 patching they block just their own greenlet.  Every failure is an
 :class:`IcecastError`; :class:`SourceRefused` means the credentials were
 refused (retrying alone will not help), :class:`MountInUse` that another
-source feeds the mount.
+source feeds the mount, :class:`CertificateUntrusted` that TLS verification
+failed (a self-signed certificate needs its own file in ``ca_file``).
 """
 
 import base64
@@ -43,6 +44,10 @@ class MountInUse(IcecastError):
     """Another source already feeds the mount (403)."""
 
 
+class CertificateUntrusted(IcecastError):
+    """Icecast's TLS certificate failed verification (unknown CA, wrong name, expired)."""
+
+
 @dataclass(frozen=True)
 class SourceConfig:
     """Where and how to push: the server, the mount, the credentials, the stream's description."""
@@ -65,6 +70,7 @@ class SourceConfig:
     timeout: float = 10.0           # connecting, and waiting for an answer
     send_buffer: int = 0            # the socket's send buffer in bytes; 0: the system's
     verify_tls: bool = True
+    ca_file: str = ""               # PEM file of the CAs to trust instead of the system's
 
     def __post_init__(self):
         if self.protocol not in PROTOCOLS:
@@ -162,6 +168,7 @@ def _connect(config, send_buffer=0):
     ``send_buffer`` limits the socket's send buffer: Linux grows it to
     megabytes, which would hide a stalled Icecast for minutes.
     """
+    context = tls_context(config) if config.tls else None
     try:
         sock = socket.create_connection((config.host, config.port), timeout=config.timeout)
         if send_buffer:
@@ -169,18 +176,39 @@ def _connect(config, send_buffer=0):
     except OSError as error:
         raise IcecastError(f"cannot connect to Icecast at {config.host}:{config.port}: "
                            f"{error.strerror or error}") from None
-    if not config.tls:
+    if context is None:
         return sock
-    context = ssl.create_default_context()
-    if not config.verify_tls:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
     try:
         return context.wrap_socket(sock, server_hostname=config.host)
+    except ssl.SSLCertVerificationError as error:
+        sock.close()
+        raise CertificateUntrusted(
+            f"Icecast's TLS certificate at {config.host}:{config.port} is not trusted "
+            f"({error.verify_message}); give the file of the CA that signed it, or turn "
+            f"verification off") from None
     except (OSError, ssl.SSLError) as error:
         sock.close()
         raise IcecastError(f"TLS with Icecast at {config.host}:{config.port} failed: "
                            f"{error}") from None
+
+
+def tls_context(config):
+    """The client context: the system's CAs, or only those of ``ca_file``; or no checks at all.
+
+    Raises IcecastError when ``ca_file`` cannot be read or holds no certificate.
+    """
+    if not config.verify_tls:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    try:
+        return ssl.create_default_context(cafile=config.ca_file or None)
+    except ssl.SSLError:
+        reason = "it holds no PEM certificate"
+    except OSError as error:
+        reason = error.strerror or str(error)
+    raise IcecastError(f"cannot read the CA file {config.ca_file}: {reason}")
 
 
 def _read_head(sock, buffered, config):

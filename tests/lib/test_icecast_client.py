@@ -2,13 +2,14 @@
 
 import base64
 import socket
+import ssl
 import threading
 
 import pytest
 
 from musicdb.lib.icecast import (IcecastError, MountInUse, SourceConfig, SourceConnection,
                                  SourceRefused, metadata_request, parse_head, source_request,
-                                 update_metadata)
+                                 tls_context, update_metadata)
 
 
 def head_lines(data):
@@ -157,3 +158,19 @@ def test_a_refused_title_update_is_an_error():
     server = ScriptedIcecast(b"HTTP/1.0 401 Authentication Required\r\n\r\n")
     with pytest.raises(SourceRefused):
         update_metadata(server.config(), "Band - Song")
+
+
+def test_a_ca_file_that_holds_no_certificate_is_named_in_the_error(tmp_path):
+    """A cafile that is not PEM is refused before connecting, with the file's name."""
+    path = tmp_path / "notes.txt"
+    path.write_text("not a certificate\n")
+    with pytest.raises(IcecastError, match=f"cannot read the CA file {path}: it holds no PEM"):
+        tls_context(SourceConfig(tls=True, ca_file=str(path)))
+
+
+def test_without_verification_the_ca_file_is_not_read(tmp_path):
+    """verify_tls=False checks neither the certificate nor the host name."""
+    context = tls_context(SourceConfig(tls=True, verify_tls=False,
+                                       ca_file=str(tmp_path / "missing.pem")))
+    assert context.verify_mode == ssl.CERT_NONE and not context.check_hostname
+

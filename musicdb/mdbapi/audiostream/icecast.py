@@ -228,7 +228,8 @@ def source_config(cfg, fmt):
     section = cfg.icecastsource
     return SourceConfig(host=section.host, port=section.port, mount=section.mount,
                         user=section.user, password=section.password, tls=section.tls,
-                        verify_tls=section.verifytls, protocol=section.protocol,
+                        verify_tls=section.verifytls, ca_file=section.cafile,
+                        protocol=section.protocol,
                         name=section.name, description=section.description,
                         genre=section.genre, url=section.url, public=section.public,
                         bitrate=fmt.bitrate, samplerate=fmt.samplerate,
