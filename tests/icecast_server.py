@@ -6,6 +6,11 @@ configuration says which user to become, so as root the configuration names
 ``nobody``/``nogroup`` in ``<security><changeowner>`` and the directory is
 made theirs (logs and the pid file go there).  :func:`needs_icecast` skips a
 test where the package is not installed (``.ci/run`` installs it).
+
+With ``tls=True`` Icecast also listens with TLS on ``tls_port`` (Debian's
+build links OpenSSL), with a self-signed certificate for 127.0.0.1 made by
+the server's own :func:`musicdb.lib.http.tls.ensure_certificate`; that
+certificate alone (``ca_file``) is what a client must trust.
 """
 
 import json
@@ -19,6 +24,7 @@ import urllib.request
 
 import pytest
 
+from musicdb.lib.http.tls import ensure_certificate
 from tests.support import free_port
 
 ICECAST = shutil.which("icecast2")
@@ -41,9 +47,11 @@ _CONFIG = """<icecast>
   </authentication>
   <hostname>127.0.0.1</hostname>
   <listen-socket><port>{port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
+  {tls_socket}
   <fileserve>1</fileserve>
   <paths>
     <basedir>{home}</basedir><logdir>{home}</logdir><pidfile>{home}/icecast.pid</pidfile>
+    {tls_certificate}
     <webroot>{webroot}/web</webroot><adminroot>{webroot}/admin</adminroot>
   </paths>
   <logging>
@@ -53,36 +61,58 @@ _CONFIG = """<icecast>
 </icecast>
 """
 _CHANGEOWNER = "<changeowner><user>nobody</user><group>nogroup</group></changeowner>"
+_TLS_SOCKET = ("<listen-socket><port>{port}</port><bind-address>127.0.0.1</bind-address>"
+               "<ssl>1</ssl></listen-socket>")
 
 
 class IcecastServer:
     """``icecast2`` on 127.0.0.1:``port`` with source password ``password``.
 
     The port stays the same across :meth:`stop` and :meth:`start`, so a
-    source client can be shown to reconnect.  Raises RuntimeError when
-    Icecast does not answer within the timeout (its error log is in the
-    message).
+    source client can be shown to reconnect.  ``tls=True`` adds the TLS port
+    ``tls_port`` whose certificate is the file ``ca_file``.  Raises
+    RuntimeError when Icecast does not answer within the timeout (its error
+    log is in the message).
     """
 
-    def __init__(self, password="hackme", clients=100, port=None):
+    def __init__(self, password="hackme", clients=100, port=None, tls=False):
         self.password = password
         self.admin_password = "admin-secret"
         self.port = port or free_port()
+        self.tls_port = free_port() if tls else None
+        self.ca_file = None
         self.home = tempfile.mkdtemp(prefix="icecast-")
         self.proc = None
         self._write_config(clients)
 
     def _write_config(self, clients):
         root = os.geteuid() == 0
+        tls_socket = tls_certificate = ""
+        if self.tls_port:
+            tls_socket = _TLS_SOCKET.format(port=self.tls_port)
+            tls_certificate = f"<ssl-certificate>{self._make_certificate()}</ssl-certificate>"
         if root:
-            nobody = pwd.getpwnam("nobody")
-            os.chown(self.home, nobody.pw_uid, nobody.pw_gid)
+            _give_to_nobody(self.home)
         self.config = os.path.join(self.home, "icecast.xml")
         with open(self.config, "w", encoding="utf-8") as handle:
             handle.write(_CONFIG.format(clients=clients, password=self.password,
                                         admin=self.admin_password, port=self.port,
                                         home=self.home, webroot=WEBROOT,
-                                        changeowner=_CHANGEOWNER if root else ""))
+                                        changeowner=_CHANGEOWNER if root else "",
+                                        tls_socket=tls_socket,
+                                        tls_certificate=tls_certificate))
+
+    def _make_certificate(self):
+        """A self-signed pair; Icecast wants key and certificate in one PEM file (its path)."""
+        self.ca_file = os.path.join(self.home, "icecast.cert")
+        key = os.path.join(self.home, "icecast.key")
+        ensure_certificate(self.ca_file, key)
+        pem = os.path.join(self.home, "icecast.pem")
+        with open(pem, "w", encoding="ascii") as handle:
+            for part in (key, self.ca_file):
+                with open(part, encoding="ascii") as source:
+                    handle.write(source.read())
+        return pem
 
     @property
     def url(self):
@@ -135,14 +165,28 @@ class IcecastServer:
         return None
 
     def error_log(self):
+        return self._read_log("error.log")
+
+    def access_log(self):
+        """One line per finished request; a source's (``"SOURCE /m HTTP/1.0" 200``) at its end."""
+        return self._read_log("access.log")
+
+    def _read_log(self, name):
         try:
-            with open(os.path.join(self.home, "error.log"), errors="replace") as handle:
+            with open(os.path.join(self.home, name), errors="replace") as handle:
                 return handle.read()
         except OSError:
-            return "(no error log)"
+            return f"(no {name})"
 
     def cpu_seconds(self):
         """utime + stime of the Icecast process in seconds."""
         with open(f"/proc/{self.proc.pid}/stat") as handle:
             fields = handle.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _give_to_nobody(home):
+    """Icecast running as root becomes ``nobody``: its directory and files must be theirs."""
+    nobody = pwd.getpwnam("nobody")
+    for name in [""] + os.listdir(home):
+        os.chown(os.path.join(home, name), nobody.pw_uid, nobody.pw_gid)
