@@ -21,29 +21,31 @@ BITRATE_BYTES = 320 * 125
 
 @pytest.fixture
 def icecast():
-    """``start(password="hackme")``: a running icecast2, removed after the test."""
+    """``start(password="hackme", tls=False)``: a running icecast2, removed after the test."""
     servers = []
 
     def start(**kwargs):
-        server = IcecastServer(**kwargs).start()
-        servers.append(server)
-        return server
+        server = IcecastServer(**kwargs)
+        servers.append(server)      # removed even when it does not start
+        return server.start()
 
     yield start
     for server in servers:
         server.remove()
 
 
-def feed_config(ice, password=None, mount="/live"):
+def feed_config(ice, password=None, mount="/live", **keys):
+    """``[icecastsource]`` pushing to ``ice``; ``keys`` are further keys (e.g. protocol)."""
+    extra = "".join(f"{key} = {value}\n" for key, value in keys.items())
     return f"""[icecastsource]
 enable = True
 host = 127.0.0.1
-port = {ice.port}
+port = {ice.tls_port if keys.get("tls") else ice.port}
 mount = {mount}
 password = {ice.password if password is None else password}
 retrymax = 2
 timeout = 5
-"""
+""" + extra
 
 
 def long_songs(home, *names, seconds=60):
@@ -77,17 +79,12 @@ def decode_errors(data):
     return result.stderr.decode(errors="replace").strip() or ("failed" if result.returncode else "")
 
 
-def test_icecast_listener_gets_our_stream_and_the_title_follows_a_skip(
-        icecast, stream_home, stream_server, connect, listen):
-    """A listener on Icecast gets MP3 that decodes, Icecast's title follows PlayNextSong, and
-    the local stream keeps serving; the API reports the feed as connected."""
-    ice = icecast()
-    long_songs(stream_home, "Long One", "Long Two")
-    server = stream_server(feed_config(ice))
-    client = connect(server)
+def hear_a_skip_through_icecast(ice, server, client, home, listen):
+    """Play the two long_songs(), skip one: Icecast's title follows and its listener (returned)
+    got MP3 that decodes; the local stream serves all along (its listener returned second)."""
     assert poll(lambda: ice.source("/live") is not None, 15), server.log()
     assert feed_state(client) == {"state": "connected", "reason": None}
-    queue_and_play(client, stream_home, "Long One", "Long Two")
+    queue_and_play(client, home, "Long One", "Long Two")
     assert poll(lambda: icecast_title(ice, "/live") == "Sine Band - Long One", 15), server.log()
     remote, local = listen(ice, path="/live"), listen(server)
     remote.wait_bytes(3 * BITRATE_BYTES)
@@ -103,6 +100,18 @@ def test_icecast_listener_gets_our_stream_and_the_title_follows_a_skip(
     # message per change, on our own stream the same.  Nothing else is allowed.
     errors = decode_errors(remote.data[parser.skipped:]).splitlines()
     assert len(errors) <= 2 and all("backstep" in line for line in errors), errors
+    return remote, local
+
+
+def test_icecast_listener_gets_our_stream_and_the_title_follows_a_skip(
+        icecast, stream_home, stream_server, connect, listen):
+    """A listener on Icecast gets MP3 that decodes, Icecast's title follows PlayNextSong, and
+    the local stream keeps serving; the API reports the feed as connected."""
+    ice = icecast()
+    long_songs(stream_home, "Long One", "Long Two")
+    server = stream_server(feed_config(ice))
+    remote, local = hear_a_skip_through_icecast(ice, server, connect(server), stream_home,
+                                                listen)
     # byte for byte what our own listeners hear: a second Icecast sent well after the local
     # listener joined, found in what the local listener got a little later
     local.wait_bytes(4 * BITRATE_BYTES)
@@ -111,6 +120,72 @@ def test_icecast_listener_gets_our_stream_and_the_title_follows_a_skip(
     local.wait_bytes(len(local.data) + 2 * BITRATE_BYTES)
     assert piece in bytes(local.data)
     assert "Icecast feed connected to 127.0.0.1" in server.log()
+
+
+def test_the_source_method_for_old_servers_feeds_icecast_too(
+        icecast, stream_home, stream_server, connect, listen):
+    """protocol = source (Icecast 2.4 still takes SOURCE): the listener's MP3 decodes and the
+    title follows a skip as with PUT."""
+    ice = icecast()
+    long_songs(stream_home, "Long One", "Long Two")
+    server = stream_server(feed_config(ice, protocol="source"))
+    hear_a_skip_through_icecast(ice, server, connect(server), stream_home, listen)
+    ice.stop()     # Icecast logs a source's request when it ends
+    assert '"SOURCE /live HTTP/1.0" 200' in ice.access_log()
+
+
+def test_tls_to_icecast_with_its_self_signed_certificate_in_cafile(
+        icecast, stream_home, stream_server, connect, listen):
+    """tls = True with Icecast's own certificate as cafile: the source and the title updates
+    go over Icecast's TLS port; a listener on Icecast gets MP3 that decodes, the title follows."""
+    ice = icecast(tls=True)
+    long_songs(stream_home, "Long One", "Long Two")
+    server = stream_server(feed_config(ice, tls=True, cafile=ice.ca_file))
+    hear_a_skip_through_icecast(ice, server, connect(server), stream_home, listen)
+    assert f"Icecast feed connected to 127.0.0.1:{ice.tls_port}/live" in server.log()
+    assert "ERROR" not in server.log()
+    ice.stop()     # Icecast logs a source's request when it ends
+    assert '"PUT /live HTTP/1.1" 200' in ice.access_log()
+
+
+def test_an_untrusted_icecast_certificate_is_one_clear_error(
+        icecast, stream_home, stream_server, connect):
+    """tls = True without cafile: the self-signed certificate is refused with one error line
+    that says so, nothing reaches Icecast, and the API shows the reason."""
+    ice = icecast(tls=True)
+    server = stream_server(feed_config(ice, tls=True))
+    client = connect(server)
+    message = (f"Icecast's TLS certificate at 127.0.0.1:{ice.tls_port} is not trusted "
+               f"(self-signed certificate)")
+    assert poll(lambda: f"{message}; give the file of the CA that signed it, or turn "
+                        f"verification off again; next attempt in 2 s" in server.log(),
+                20), server.log()
+    errors = [line for line in server.log().splitlines() if "ERROR" in line]
+    assert len(errors) == 1 and message in errors[0], errors
+    state = feed_state(client)
+    assert state["state"] == "retrying" and message in state["reason"]
+    assert ice.source("/live") is None
+
+
+def test_verifytls_off_accepts_any_certificate(icecast, stream_home, stream_server, connect):
+    """verifytls = False connects to Icecast's self-signed TLS port without a cafile."""
+    ice = icecast(tls=True)
+    server = stream_server(feed_config(ice, tls=True, verifytls=False))
+    client = connect(server)
+    assert poll(lambda: ice.source("/live") is not None, 15), server.log()
+    assert feed_state(client) == {"state": "connected", "reason": None}
+
+
+def test_a_missing_cafile_is_named_in_the_error(icecast, stream_home, stream_server, connect):
+    """A cafile that does not exist is one error line naming the file."""
+    ice = icecast(tls=True)
+    missing = f"{stream_home.home}/no-such-ca.pem"
+    server = stream_server(feed_config(ice, tls=True, cafile=missing))
+    client = connect(server)
+    message = f"cannot read the CA file {missing}: No such file or directory"
+    assert poll(lambda: message in ((feed_state(client) or {}).get("reason") or ""), 15)
+    errors = [line for line in server.log().splitlines() if "ERROR" in line]
+    assert len(errors) == 1 and message in errors[0], errors
 
 
 def test_feed_reconnects_by_itself_when_icecast_comes_back(
