@@ -44,7 +44,7 @@ def _user(name):
     """The roles of an account: what this server lets every account do."""
     return {"username": name, "scrobblingEnabled": True, "adminRole": False,
                      "settingsRole": False, "downloadRole": True, "uploadRole": False,
-                     "playlistRole": False, "coverArtRole": False, "commentRole": False,
+                     "playlistRole": True, "coverArtRole": False, "commentRole": False,
                      "podcastRole": False, "streamRole": True, "jukeboxRole": False,
                      "shareRole": False, "videoConversionRole": False, "folder": [1]}
 

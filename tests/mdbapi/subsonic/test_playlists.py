@@ -1,10 +1,15 @@
 """Playlists, the song queue's playlist, the saved play queue and users over a real server."""
 
+import json
+import xml.etree.ElementTree as ElementTree
+
 import pytest
 
 from tests.support import (TEST_USER, Client, ServerProcess, create_account,
                            make_library_home)
-from tests.mdbapi.subsonic.support import (error_code, ok, set_app_password, token_auth)
+from tests.mdbapi.subsonic.support import (call, error_code, json_plain, ok, schema_registry,
+                                           set_app_password, token_auth, validate_answer,
+                                           xml_plain)
 
 OTHER = "otheruser"
 
@@ -164,3 +169,61 @@ def test_get_users_lists_only_the_caller(server):
 def test_radio_stations_are_empty_while_the_stream_asks_for_a_login(server):
     stations = ok(server, "getInternetRadioStations")["internetRadioStations"]
     assert stations["internetRadioStation"] == []
+
+
+# -- the answers against the OpenSubsonic schemas, and XML against JSON ---------------------
+
+@pytest.fixture(scope="module")
+def registry():
+    pytest.importorskip("jsonschema")
+    return schema_registry()
+
+
+def _calls(server, songs):
+    """``(endpoint, params, key, schema)`` of every endpoint this file covers."""
+    made = ok(server, "createPlaylist", {"name": "Schema <&> \"check\"", "songId": songs})
+    playlist = made["playlist"]["id"]
+    ok(server, "savePlayQueue", {"id": songs, "current": songs[0], "position": 10})
+    return [
+        ("getPlaylists", {}, "playlists", "Playlists.json"),
+        ("getPlaylist", {"id": playlist}, "playlist", "PlaylistWithSongs.json"),
+        ("getPlaylist", {"id": "pl-0"}, "playlist", "PlaylistWithSongs.json"),
+        ("createPlaylist", {"name": "Another", "songId": songs[0]}, "playlist",
+         "PlaylistWithSongs.json"),
+        ("updatePlaylist", {"playlistId": playlist, "comment": "c"}, None, None),
+        ("getPlayQueue", {}, "playQueue", "PlayQueue.json"),
+        ("getPlayQueueByIndex", {}, "playQueueByIndex", "PlayQueueByIndex.json"),
+        ("savePlayQueueByIndex", {"id": songs, "currentIndex": 0}, None, None),
+        ("getUsers", {}, "users", "Users.json"),
+        ("getUser", {}, "user", "User.json"),
+        ("getInternetRadioStations", {}, "internetRadioStations", "InternetRadioStations.json"),
+        ("deletePlaylist", {"id": playlist}, None, None),
+        ("getPodcasts", {}, "error", None),
+        ("getPlaylist", {"id": "pl-x"}, "error", None),
+        ("ping", {"v": "2.0.0"}, "error", None),
+    ]
+
+
+def test_json_answers_fit_the_opensubsonic_schemas(server, songs, registry):
+    for name, params, key, schema in _calls(server, songs):
+        _, _, body = call(server, name, params)
+        validate_answer(registry, json.loads(body), key, schema)
+
+
+def _timeless(plain):
+    """``plain`` without ``created``/``changed`` (the song queue's playlist is made per call)."""
+    if isinstance(plain, list):
+        return [_timeless(item) for item in plain]
+    if isinstance(plain, dict):
+        return {k: _timeless(v) for k, v in plain.items() if k not in ("created", "changed")}
+    return plain
+
+
+def test_xml_answers_carry_what_the_json_answers_carry(server, songs):
+    for name, params, key, _ in _calls(server, songs):
+        if name in ("createPlaylist", "deletePlaylist", "updatePlaylist", "savePlayQueueByIndex"):
+            continue  # they change state: the two calls would not answer the same
+        _, _, xml_body = call(server, name, params, fmt="xml")
+        _, _, json_body = call(server, name, params, fmt="json")
+        plain = json_plain(json.loads(json_body)["subsonic-response"])
+        assert _timeless(xml_plain(ElementTree.fromstring(xml_body))) == _timeless(plain), name
