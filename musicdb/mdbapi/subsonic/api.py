@@ -22,7 +22,8 @@ from .wire import GENERIC, NOT_FOUND, SubsonicError
 
 log = logging.getLogger(__name__)
 
-AREAS = ("system", "browsing", "lists", "search", "media", "annotation")
+AREAS = ("system", "browsing", "lists", "search", "media", "annotation", "playlists",
+         "playqueue", "unsupported")
 TABLE = {}
 
 

@@ -12,16 +12,19 @@ address and user name); only failures count.
 import binascii
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 
 from musicdb.lib.auth.subsonic import equal
 
-from .wire import (CONFLICTING_AUTH, INVALID_APIKEY, MISSING, WRONG_CREDENTIALS,
-                   SubsonicError)
+from .wire import (API_VERSION, CLIENT_TOO_OLD, CONFLICTING_AUTH, GENERIC, INVALID_APIKEY,
+                   MISSING, SERVER_TOO_OLD, WRONG_CREDENTIALS, SubsonicError)
 
 log = logging.getLogger(__name__)
 
 WRONG = "Wrong username or password."
+_VERSION = re.compile(r"([0-9]{1,4})(?:\.([0-9]{1,4})){0,2}", re.ASCII)
+SERVER_MAJOR = int(API_VERSION.split(".")[0])
 _DUMMY = "no app password set: this never matches"
 
 
@@ -47,6 +50,7 @@ class Authenticator:
         for name in ("u", "v", "c"):
             if not params.get(name):
                 raise SubsonicError(MISSING, "Required parameter is missing: %s" % name)
+        check_version(params.get("v"))
         user = params.get("u")
         keys = ("ip:" + address, "user:" + user[:64].lower())
         wait = self.limiter.blocked(*keys)
@@ -86,6 +90,7 @@ class Authenticator:
         for name in ("v", "c"):
             if not params.get(name):
                 raise SubsonicError(MISSING, "Required parameter is missing: %s" % name)
+        check_version(params.get("v"))
         keys = ("ip:" + address,)
         if self.limiter.blocked(*keys):
             raise SubsonicError(INVALID_APIKEY, "Invalid API key (too many failures; wait).")
@@ -95,6 +100,26 @@ class Authenticator:
             log.warning("Failed Subsonic API key from %s", address)
             raise SubsonicError(INVALID_APIKEY, "Invalid API key.")
         return Caller(found[0], apikey=found[1])
+
+
+def check_version(text):
+    """Accept a client's protocol version ``v`` of our major version (any minor: clients
+    ask newer 1.x servers for what they know, and we answer 1.16.1 in every reply).
+
+    Raises:
+        SubsonicError: 0 for no version number, 20 for an older major, 30 for a newer one.
+    """
+    match = _VERSION.fullmatch(text.strip())
+    if match is None:
+        raise SubsonicError(GENERIC, "Invalid protocol version v: expected numbers such as "
+                            "%s" % API_VERSION)
+    major = int(match.group(1))
+    if major < SERVER_MAJOR:
+        raise SubsonicError(CLIENT_TOO_OLD, "Incompatible Subsonic REST protocol version. "
+                            "Client must upgrade (server speaks %s)." % API_VERSION)
+    if major > SERVER_MAJOR:
+        raise SubsonicError(SERVER_TOO_OLD, "Incompatible Subsonic REST protocol version. "
+                            "Server must upgrade (server speaks %s)." % API_VERSION)
 
 
 def _decoded(password):

@@ -1,4 +1,5 @@
-"""Subsonic IDs: ``ar-N`` (artist), ``al-N`` (album), ``tr-N`` (song); cover art ``al-N-<tag>``.
+"""Subsonic IDs: ``ar-N`` (artist), ``al-N`` (album), ``tr-N`` (song), ``pl-N`` (playlist);
+cover art ``al-N-<tag>``.  ``pl-0`` is the read-only playlist of the live song queue.
 
 A strict pattern parses them before anything touches the disk or the
 database; anything else is error 70 (not found).  The cover art tag changes
@@ -9,10 +10,11 @@ import re
 
 from .wire import NOT_FOUND, SubsonicError
 
-KINDS = {"ar": "artist", "al": "album", "tr": "song"}
+KINDS = {"ar": "artist", "al": "album", "tr": "song", "pl": "playlist"}
 PREFIXES = {kind: prefix for prefix, kind in KINDS.items()}
 MAX_ID = 2**63 - 1
-_ID = re.compile(r"(ar|al|tr)-([1-9][0-9]{0,18})", re.ASCII)
+_ID = re.compile(r"(ar|al|tr|pl)-([1-9][0-9]{0,18})", re.ASCII)
+QUEUE_PLAYLIST = "pl-0"
 _COVER = re.compile(r"(al|tr)-([1-9][0-9]{0,18})(?:-[0-9a-f]{1,16})?", re.ASCII)
 
 

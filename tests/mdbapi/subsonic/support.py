@@ -1,6 +1,7 @@
 """Helpers of the Subsonic tests: a server with an app password, raw HTTP calls, XML vs JSON."""
 
 import hashlib
+import os
 import http.client
 import json
 import xml.etree.ElementTree as ElementTree
@@ -104,3 +105,46 @@ def json_plain(value):
         else:
             plain[key] = str(item)
     return plain
+
+
+SCHEMA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+                          "data", "opensubsonic-openapi")
+SCHEMA_BASE = "https://opensubsonic.invalid/"
+
+
+def schema_registry():
+    """A ``referencing`` registry of the carried OpenSubsonic schemas (no network)."""
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+    resources = []
+    for folder, _, names in os.walk(SCHEMA_DIR):
+        for name in names:
+            if name.endswith(".json"):
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8") as handle:
+                    contents = json.load(handle)
+                uri = SCHEMA_BASE + os.path.relpath(path, SCHEMA_DIR).replace(os.sep, "/")
+                resources.append((uri, Resource.from_contents(contents, DRAFT202012)))
+    return Registry().with_resources(resources)
+
+
+def validate_answer(registry, answer_json, key=None, schema=None):
+    """Validate a whole JSON answer: a success with ``key`` of ``schema`` (e.g.
+    ``"Playlist.json"``), a success without body (``key`` None), or a failure (``key`` "error").
+
+    Raises:
+        jsonschema.ValidationError: the answer does not fit.
+    """
+    import jsonschema
+    if key == "error":
+        inner = {"$ref": SCHEMA_BASE + "schemas/SubsonicResponse/SubsonicFailureResponse.json"}
+    else:
+        inner = {"allOf": [{"$ref": SCHEMA_BASE +
+                            "schemas/SubsonicResponse/SubsonicSuccessResponse.json"}]}
+        if key is not None:
+            inner["allOf"].append({"type": "object", "required": [key], "properties": {
+                key: {"$ref": SCHEMA_BASE + "schemas/" + schema}}})
+    whole = {"type": "object", "required": ["subsonic-response"],
+             "properties": {"subsonic-response": inner}}
+    jsonschema.Draft202012Validator(whole, registry=registry,
+                                    format_checker=jsonschema.FormatChecker()).validate(answer_json)

@@ -4,6 +4,7 @@ import io
 import json
 import os
 import xml.etree.ElementTree as ElementTree
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
@@ -160,3 +161,19 @@ def test_now_playing_lists_the_live_streams_current_song(rest, shelf, app):
     entry, = rest("getNowPlaying")["nowPlaying"]["entry"]
     assert entry["id"] == "tr-%d" % shelf["kept"] and entry["title"] == "Kickstart My Heart"
     assert entry["minutesAgo"] == 2 and entry["playerName"] and "username" in entry
+
+
+def test_the_fed_icecast_mount_is_the_radio_station(rest, app, shelf):
+    assert rest("getInternetRadioStations")["internetRadioStations"] == {
+        "internetRadioStation": []}
+    saved = getattr(app.cfg, "icecastsource", None)
+    app.cfg.icecastsource = SimpleNamespace(
+        enable=True, host="radio.example", port=8443, mount="/live", tls=True,
+        url="https://radio.example/", name="MusicDB Stream")
+    try:
+        stations = rest("getInternetRadioStations")["internetRadioStations"]
+    finally:
+        app.cfg.icecastsource = saved
+    assert stations["internetRadioStation"] == [{
+        "id": "1", "name": "MusicDB Stream", "streamUrl": "https://radio.example:8443/live",
+        "homepageUrl": "https://radio.example/"}]

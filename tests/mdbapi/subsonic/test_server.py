@@ -411,3 +411,34 @@ def test_album_and_artist_stars_ratings_and_scrobbles_feed_the_lists(server):
     assert error_code(server, "setRating", {"id": album["id"], "rating": 9}) == 0
     ok(server, "unstar", {"albumId": album["id"], "artistId": album["artistId"]})
     assert ok(server, "getStarred2")["starred2"]["album"] == []
+
+
+# -- protocol versions and endpoints we do not offer -------------------------------------
+
+@pytest.mark.parametrize("version,code", [("0.9.0", 20), ("2.0.0", 30), ("abc", 0),
+                                          ("1.16.1.1", 0), ("1.x", 0)])
+def test_client_versions_we_cannot_serve_are_refused(server, version, code):
+    assert error_code(server, "ping", auth=dict(token_auth(), v=version)) == code
+    assert error_code(server, "ping", auth=dict(token_auth(), v=version), fmt="xml") == code
+
+
+def test_older_and_newer_minor_versions_of_our_major_are_served(server):
+    for version in ("1.1.0", "1.13", "1.16.1", "1.99.0"):
+        assert ok(server, "ping", auth=dict(token_auth(), v=version))
+
+
+@pytest.mark.parametrize("name", ["getPodcasts", "getShares", "jukeboxControl", "getBookmarks",
+                                  "createUser", "startScan", "getScanStatus", "hls",
+                                  "getVideos", "getChatMessages", "search.view"])
+def test_endpoints_we_do_not_offer_answer_not_supported_after_auth(server, name):
+    response = answer(server, name)
+    assert response["status"] == "failed" and response["error"]["code"] == 0
+    assert "not supported" in response["error"]["message"]
+    assert error_code(server, name, auth=token_auth(password="wrong-password")) == 40
+
+
+def test_the_extensions_list_what_the_server_does(server):
+    names = {e["name"] for e in ok(server, "getOpenSubsonicExtensions",
+                                   auth={})["openSubsonicExtensions"]}
+    assert names == {"apiKeyAuthentication", "formPost", "indexBasedQueue", "songLyrics",
+                     "transcodeOffset"}
