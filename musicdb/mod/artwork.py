@@ -18,13 +18,10 @@ import os
 import sys
 import time
 
-import gevent.threadpool
-
 from musicdb.lib.artworkcache import ArtworkCache
-from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.lib.media import artwork as albumartwork
-from musicdb.lib.musicdirectory import MusicDirectory, PathError
-from musicdb.mod.database import RELOAD_HINT, open_database, progress_bar, target
+from musicdb.mod.common import entry_by_path, run_with_pool
+from musicdb.mod.database import RELOAD_HINT, progress_bar
 
 
 def add_arguments(parser):
@@ -44,39 +41,22 @@ def run(args, cfg):
     if args.artwork and not args.album:
         print("musicdb: --artwork needs --album PATH", file=sys.stderr)
         return 1
-    database = open_database(cfg)
-    pool = gevent.threadpool.ThreadPool(max(1, args.workers))
-    try:
+
+    def work(database, pool):
         albums = select_albums(args, cfg, database)
         if not args.update:
             return report(cfg, albums)
         return update(args, cfg, database, pool, albums)
-    except (PathError, LookupError, DatabaseError, OSError, albumartwork.ArtworkError) as error:
-        print(f"musicdb: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("musicdb: interrupted; every album done so far is complete", file=sys.stderr)
-        return 130
-    finally:
-        pool.kill()
-        database.close()
+
+    return run_with_pool(cfg, args.workers, work, errors=(albumartwork.ArtworkError,),
+                         interrupted="every album done so far is complete")
 
 
 def select_albums(args, cfg, database):
-    """Every album, or the one of ``--album``.
-
-    Raises:
-        PathError: the path leaves the music directory.
-        LookupError: no album has this path in the database.
-    """
+    """Every album, or the one of ``--album`` (see :func:`.common.entry_by_path`)."""
     if not args.album:
         return database.get_albums()
-    relpath = MusicDirectory.from_config(cfg).relative(target(args.album, cfg))
-    album = database.find_album_by_path(relpath)
-    if album is None:
-        raise LookupError(f"{relpath}: no album with this path in the database "
-                          "(database import it first)")
-    return [album]
+    return [entry_by_path(cfg, args.album, database.find_album_by_path, "album")]
 
 
 def update(args, cfg, database, pool, albums):

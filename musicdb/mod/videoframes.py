@@ -16,13 +16,10 @@ import os
 import sys
 import time
 
-import gevent.threadpool
-
-from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.lib.media.errors import MediaError
-from musicdb.lib.musicdirectory import MusicDirectory, PathError
 from musicdb.lib.videoimport import VideoImporter
-from musicdb.mod.database import RELOAD_HINT, open_database, progress_bar, target
+from musicdb.mod.common import entry_by_path, run_with_pool
+from musicdb.mod.database import RELOAD_HINT, progress_bar
 
 
 def add_arguments(parser):
@@ -37,9 +34,7 @@ def add_arguments(parser):
 
 
 def run(args, cfg):
-    database = open_database(cfg)
-    pool = gevent.threadpool.ThreadPool(max(1, args.workers))
-    try:
+    def work(database, pool):
         videos = select_videos(args, cfg, database)
         if not args.update:
             missing = sum(1 for video in videos if not video["framesdirectory"])
@@ -47,33 +42,16 @@ def run(args, cfg):
                   + ("; run with -u to make them." if missing else ""))
             return 0
         return update(args, cfg, database, pool, videos)
-    except (PathError, LookupError, DatabaseError, OSError) as error:
-        print(f"musicdb: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("musicdb: interrupted; run the command again to complete the frames",
-              file=sys.stderr)
-        return 130
-    finally:
-        pool.kill()
-        database.close()
+
+    return run_with_pool(cfg, args.workers, work, errors=(),
+                         interrupted="run the command again to complete the frames")
 
 
 def select_videos(args, cfg, database):
-    """Every video, or the one of ``--video``.
-
-    Raises:
-        PathError: the path leaves the music directory.
-        LookupError: no video has this path in the database.
-    """
+    """Every video, or the one of ``--video`` (see :func:`.common.entry_by_path`)."""
     if not args.video:
         return database.get_videos()
-    relpath = MusicDirectory.from_config(cfg).relative(target(args.video, cfg))
-    video = database.find_video_by_path(relpath)
-    if video is None:
-        raise LookupError(f"{relpath}: no video with this path in the database "
-                          "(database import it first)")
-    return [video]
+    return [entry_by_path(cfg, args.video, database.find_video_by_path, "video")]
 
 
 def update(args, cfg, database, pool, videos):
