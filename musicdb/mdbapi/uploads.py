@@ -14,7 +14,8 @@ import os
 import gevent.lock
 
 from musicdb.lib import safepath, uploadfiles
-from musicdb.lib.musicdirectory import MusicDirectory
+from musicdb.lib.musicdirectory import VIDEO_EXTENSIONS, MusicDirectory
+from musicdb.lib.videoimport import name_and_release
 from musicdb.lib.storage import storage_error
 from musicdb.taskmanagement.mdb8 import REMOVE, in_pool, uploads_directory
 from musicdb.taskmanagement.task import CHUNK_REQUEST, INTERNAL_ERROR, is_valid_id
@@ -154,7 +155,10 @@ def remove(app, taskid):
 
 
 def integrate(app, taskid, musicpath):
-    """Start the integration of a finished upload; returns the ID, False or None.
+    """Start the integration of a finished upload; returns the ID, False (not ready) or
+    None (a path that is refused).  ``musicpath``: an album file's destination, an
+    artwork's album or video, a video's ``<Artist>/<YYYY> - <Name>.<ext>`` ("" for the
+    one its annotations name).
 
     Raises:
         TaskRefused: an unknown task.
@@ -162,22 +166,63 @@ def integrate(app, taskid, musicpath):
     task = task_or_refuse(app, taskid)
     if task["state"] != "readyforintegration":
         return False
-    kind = task.get("contenttype")
-    if kind == "albumfile":
-        try:
-            relpath, _absolute = safepath.resolve(app.cfg.directories.music, musicpath)
-        except safepath.UnsafePath:
-            return None
-        app.tasks.change(taskid, state="startintegration", albumfilepath=relpath)
-        return taskid
-    if kind == "artwork":
-        target = _target(app, musicpath)
-        if target is None:
-            return None
-        app.tasks.change(taskid, state="startartworkimport", awsourcetype="imagefile",
-                         awsourcepath=task.get("preprocessedpath"), **target)
-        return taskid
-    return None
+    start = INTEGRATIONS.get(task.get("contenttype"))
+    fields = start(app, task, musicpath) if start is not None else None
+    if fields is None:
+        return None
+    app.tasks.change(taskid, **fields)
+    return taskid
+
+
+def _albumfile_integration(app, task, musicpath):
+    try:
+        relpath, _absolute = safepath.resolve(app.cfg.directories.music, musicpath)
+    except safepath.UnsafePath:
+        return None
+    return {"state": "startintegration", "albumfilepath": relpath}
+
+
+def _artwork_integration(app, task, musicpath):
+    target = _target(app, musicpath)
+    if target is None:
+        return None
+    return dict(target, state="startartworkimport", awsourcetype="imagefile",
+                awsourcepath=task.get("preprocessedpath"))
+
+
+def _video_integration(app, task, musicpath):
+    """The video's place: ``musicpath`` if given, else made of the annotations ``artistname``,
+    ``release`` and ``name`` (api-uploads.md §6.3) as ``<Artist>/<YYYY> - <Name>.<ext>``."""
+    if not musicpath:
+        musicpath = video_path(task.get("annotations") or {},
+                               uploadfiles.extension(task["uploadpath"]))
+    try:
+        relpath, _absolute = safepath.resolve(app.cfg.directories.music, musicpath)
+    except safepath.UnsafePath:
+        return None
+    parts = relpath.split("/")
+    _name, release = name_and_release(relpath)
+    if len(parts) != 2 or not release \
+            or uploadfiles.extension(relpath).lower() not in VIDEO_EXTENSIONS:
+        return None
+    return {"state": "startintegration", "videofile": relpath}
+
+
+def video_path(annotations, ext):
+    """``<Artist>/<YYYY> - <Name>.<ext>`` of a video upload's annotations, or None."""
+    try:
+        artist = uploadfiles.clean_name(annotations.get("artistname") or "")
+        name = uploadfiles.clean_name(annotations.get("name") or "")
+        release = int(annotations.get("release"))
+    except (uploadfiles.UploadError, TypeError, ValueError):
+        return None
+    if not 1000 <= release <= 9999:
+        return None
+    return f"{artist}/{release} - {name}.{ext}"
+
+
+INTEGRATIONS = {"albumfile": _albumfile_integration, "artwork": _artwork_integration,
+                "video": _video_integration}
 
 
 def _target(app, path):
