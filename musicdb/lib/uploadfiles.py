@@ -145,6 +145,30 @@ def remove(path):
         os.remove(path)
 
 
+def upload_stem(name):
+    """``<contenttype>-<checksum>`` of an upload's file or of one made from it
+    (``….d`` unpacked, ``….jpg`` converted): the name up to its first dot."""
+    return os.path.basename(name).split(".", 1)[0]
+
+
+def remove_orphans(directory, owned):
+    """Delete every entry of ``directory`` whose :func:`upload_stem` is none of the
+    names in ``owned`` (the files of the tasks that exist); returns the deleted names.
+
+    Raises:
+        OSError: an entry cannot be deleted.
+    """
+    stems = {upload_stem(name) for name in owned if name}
+    try:
+        names = sorted(os.listdir(directory))
+    except FileNotFoundError:
+        return []
+    orphans = [name for name in names if not upload_stem(name) or upload_stem(name) not in stems]
+    for name in orphans:
+        remove(os.path.join(directory, name))
+    return orphans
+
+
 def directory_size(directory):
     """Bytes of all files below ``directory`` (the uploads' total)."""
     total = 0
