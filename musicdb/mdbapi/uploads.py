@@ -8,6 +8,7 @@ from the file itself, so a restart loses nothing that reached the disk.  The
 steps after the last chunk are the task types' (:mod:`musicdb.taskmanagement`).
 """
 
+import contextlib
 import logging
 import os
 
@@ -30,11 +31,30 @@ class TaskRefused(Exception):
     """A request MusicDB 8 answers with a task-less InternalError (``message``)."""
 
 
-_locks = {}
+class TaskLocks:
+    """One lock per task ID, held only while it is in use: an entry goes when its last
+    holder or waiter leaves, so the table never outgrows the chunks in flight."""
+
+    def __init__(self):
+        self._entries = {}   # task ID -> [semaphore, holders and waiters]
+
+    def __len__(self):
+        return len(self._entries)
+
+    @contextlib.contextmanager
+    def __call__(self, taskid):
+        entry = self._entries.setdefault(taskid, [gevent.lock.Semaphore(), 0])
+        entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            entry[1] -= 1
+            if not entry[1]:
+                del self._entries[taskid]
 
 
-def _lock(taskid):
-    return _locks.setdefault(taskid, gevent.lock.Semaphore())
+_lock = TaskLocks()
 
 
 def allowed(cfg):
