@@ -5,6 +5,8 @@ the client sent (IDs, checksums, sizes, paths), create tasks on the task
 manager (``app.tasks``) and take the chunks.  A chunk is written in the
 thread pool at the task's offset, one at a time per task; the offset comes
 from the file itself, so a restart loses nothing that reached the disk.  The
+file's SHA-1 is kept up to date with each chunk, so the last one needs no
+second read (after a restart the file is read once instead).  The
 steps after the last chunk are the task types' (:mod:`musicdb.taskmanagement`).
 """
 
@@ -18,6 +20,7 @@ from musicdb.lib import safepath, uploadfiles
 from musicdb.lib.musicdirectory import VIDEO_EXTENSIONS, MusicDirectory
 from musicdb.lib.videoimport import name_and_release
 from musicdb.lib.storage import storage_error
+from musicdb.mdbapi import events
 from musicdb.taskmanagement.mdb8 import REMOVE, in_pool, uploads_directory
 from musicdb.taskmanagement.task import CHUNK_REQUEST, INTERNAL_ERROR, is_valid_id
 
@@ -55,6 +58,15 @@ class TaskLocks:
 
 
 _lock = TaskLocks()
+_running = {}   # task ID -> RunningSha1 of an upload sent in this process's life
+
+
+def _forget_running(event):
+    if event.name == events.TASK_DELETED:
+        _running.pop(event.data, None)
+
+
+events.subscribe(_forget_running)
 
 
 def allowed(cfg):
@@ -84,6 +96,7 @@ def initiate(app, taskid, mimetype, contenttype, filesize, checksum, filename):
             if old.get(key) and old[key] != name:
                 in_pool(uploadfiles.remove, os.path.join(directory, old[key]))
         in_pool(_create_file, directory, name)
+        _running[taskid] = uploadfiles.RunningSha1()
         app.tasks.submit("upload", taskid=taskid, contenttype=contenttype, mimetype=mimetype,
                          filesize=filesize, offset=0, sourcefilename=filename,
                          sourcechecksum=checksum, uploadpath=name)
@@ -131,8 +144,10 @@ def receive_chunk(app, taskid, text):
             app.tasks.change(taskid, notice="StateUpdate")  # what it is doing now
             return
         path = os.path.join(uploads_directory(app.cfg), task["uploadpath"])
+        data = uploadfiles.decode_hex(text)   # here: in a worker it would hold the GIL too
         try:
-            offset = in_pool(uploadfiles.store_hex_chunk, path, text, task["filesize"])
+            offset = in_pool(uploadfiles.store_chunk, path, data, task["filesize"],
+                             _running.get(taskid))
         except OSError as error:
             _write_failed(app, taskid, storage_error(error, path=path, always=True))
         if offset < task["filesize"]:
@@ -142,6 +157,7 @@ def receive_chunk(app, taskid, text):
 
 
 def _write_failed(app, taskid, error):
+    _running.pop(taskid, None)
     app.tasks.change(taskid, state="uploadfailed", notice=INTERNAL_ERROR,
                      message=f'Writing data failed with error: "{error.reason}"',
                      reason=error.reason)
@@ -150,7 +166,7 @@ def _write_failed(app, taskid, error):
 
 def _complete(app, task, path, offset):
     try:
-        checksum = in_pool(uploadfiles.sha1_file, path)
+        checksum = in_pool(uploadfiles.file_sha1, path, _running.pop(task["id"], None))
     except OSError as error:
         _write_failed(app, task["id"], storage_error(error, path=path, always=True))
     if checksum != task["sourcechecksum"]:
