@@ -62,3 +62,4 @@ def test_many_uploads_leave_no_lock_behind(app):
         assert app.tasks.get(worker.value)["state"] in (
             "uploadcomplete", "preprocessing", "readyforintegration")
     assert len(uploads._lock) == 0
+    assert not set(uploads._running) & {worker.value for worker in workers}   # SHA-1s too
