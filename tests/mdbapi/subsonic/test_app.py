@@ -1,47 +1,12 @@
 """The /rest/ WSGI app in-process on a small library: visibility, search, limiter, XML safety."""
 
-import io
-import json
 import os
-import xml.etree.ElementTree as ElementTree
 from types import SimpleNamespace
-from urllib.parse import urlencode
 
 import pytest
 
-from musicdb.lib.auth.accounts import AccountStore, path_in
-from musicdb.lib.auth.limiter import FailureLimiter
-from musicdb.mdbapi import subsonic
-from tests.mdbapi.subsonic.support import APP_PASSWORD, NS, set_app_password, token_auth
-from tests.support import TEST_USER
-
-
-class Home:
-    def __init__(self, data):
-        self.data = data
-
-
-@pytest.fixture
-def rest(app, datadir):
-    """``rest(name, address="1.2.3.4", **params)`` -> the JSON ``subsonic-response``."""
-    accounts = AccountStore(path_in(datadir), cost=4)
-    accounts.add(TEST_USER, "login-password")
-    set_app_password(Home(datadir))
-    wsgi = subsonic.build(app, accounts, FailureLimiter(max_failures=3, block=60))
-
-    def call(name, address="10.0.0.1", auth=None, fmt="json", **params):
-        query = dict(token_auth() if auth is None else auth, f=fmt, **params)
-        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/" + name, "SCRIPT_NAME": "/rest",
-                   "QUERY_STRING": urlencode(query), "REMOTE_ADDR": address,
-                   "wsgi.input": io.BytesIO()}
-        seen = []
-        body = b"".join(wsgi(environ, lambda status, headers: seen.append(status)))
-        assert seen == ["200 OK"]
-        if fmt == "xml":
-            return ElementTree.fromstring(body)
-        return json.loads(body)["subsonic-response"]
-    yield call
-    wsgi.annotations.close()
+from musicdb.mdbapi.subsonic import api, unsupported
+from tests.mdbapi.subsonic.support import NS, token_auth
 
 
 @pytest.fixture
@@ -177,3 +142,23 @@ def test_the_fed_icecast_mount_is_the_radio_station(rest, app, shelf):
     assert stations["internetRadioStation"] == [{
         "id": "1", "name": "MusicDB Stream", "streamUrl": "https://radio.example:8443/live",
         "homepageUrl": "https://radio.example/"}]
+
+
+# -- endpoints we do not offer -------------------------------------------------------------
+
+@pytest.mark.parametrize("name", unsupported.NAMES)
+def test_every_endpoint_we_do_not_offer_answers_not_supported(rest, name):
+    for called in (name, name + ".view"):
+        error = rest(called)["error"]
+        assert error == {"code": 0, "message": "not supported"}, called
+    root = rest(name, fmt="xml")
+    assert root.get("status") == "failed" and root.find(NS + "error").get("code") == "0"
+    assert rest(name, auth=token_auth(password="wrong"))["error"]["code"] == 40
+
+
+def test_no_endpoint_is_both_offered_and_not_supported():
+    api.load_areas()
+    served = {name for name, found in api.TABLE.items()
+              if found.function is not unsupported.not_supported}
+    assert len(set(unsupported.NAMES)) == len(unsupported.NAMES)
+    assert served.isdisjoint(unsupported.NAMES)
