@@ -3,6 +3,7 @@
 import io
 import json
 import xml.etree.ElementTree as ElementTree
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
@@ -20,9 +21,16 @@ class Home:
 
 
 @pytest.fixture
-def rest_raw(app, datadir):
+def subsonic_cfg():
+    """The ``[subsonic]`` settings of :func:`rest_raw` (parametrize it to change them)."""
+    return {}
+
+
+@pytest.fixture
+def rest_raw(app, datadir, subsonic_cfg):
     """``rest_raw(name, address="10.0.0.1", auth=None, fmt="json", **params)`` -> the body
     bytes of one in-process call (HTTP status asserted 200)."""
+    app.cfg.subsonic = SimpleNamespace(**subsonic_cfg)
     accounts = AccountStore(path_in(datadir), cost=4)
     accounts.add(TEST_USER, "login-password")
     set_app_password(Home(datadir))

@@ -6,7 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 from musicdb.mdbapi.subsonic import api, unsupported
-from tests.mdbapi.subsonic.support import NS, token_auth
+from tests.mdbapi.subsonic.support import APP_PASSWORD, NS, token_auth
+from tests.support import TEST_USER
 
 
 @pytest.fixture
@@ -142,6 +143,35 @@ def test_the_fed_icecast_mount_is_the_radio_station(rest, app, shelf):
     assert stations["internetRadioStation"] == [{
         "id": "1", "name": "MusicDB Stream", "streamUrl": "https://radio.example:8443/live",
         "homepageUrl": "https://radio.example/"}]
+
+
+# -- authentication mechanisms turned off --------------------------------------------------
+
+def _plain(password=APP_PASSWORD):
+    return {"u": TEST_USER, "p": password, "v": "1.16.1", "c": "tests"}
+
+
+@pytest.mark.parametrize("subsonic_cfg", [{"tokenauth": False}])
+def test_token_auth_turned_off_is_41_and_the_password_still_works(rest, shelf, subsonic_cfg):
+    for _ in range(5):  # more than the limiter allows: a mechanism turned off is no failure
+        assert rest("ping")["error"]["code"] == 41
+    assert rest("ping", auth=_plain())["status"] == "ok"
+    assert rest("ping", fmt="xml").find(NS + "error").get("code") == "41"
+
+
+@pytest.mark.parametrize("subsonic_cfg", [{"passwordauth": False}])
+def test_password_auth_turned_off_is_42_and_tokens_still_work(rest, shelf, subsonic_cfg):
+    for password in (APP_PASSWORD, "enc:" + APP_PASSWORD.encode().hex(), "wrong") * 2:
+        assert rest("ping", auth=_plain(password))["error"]["code"] == 42
+    assert rest("ping")["status"] == "ok"
+
+
+def test_the_ini_turns_the_mechanisms_off(tmp_path):
+    from musicdb.lib.cfg.musicdb import MusicDBConfig
+    path = tmp_path / "musicdb.ini"
+    path.write_text("[subsonic]\ntokenauth = false\n")
+    section = MusicDBConfig(str(path)).subsonic
+    assert section.tokenauth is False and section.passwordauth is True
 
 
 # -- endpoints we do not offer -------------------------------------------------------------
