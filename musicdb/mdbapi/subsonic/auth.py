@@ -140,10 +140,16 @@ def check_version(text):
 
 
 def _decoded(password):
-    """``p`` as given, or decoded from ``enc:`` hex (any case); undecodable is no password."""
+    """``p`` as given, or decoded from ``enc:`` hex (any case): the bytes as UTF-8, else as
+    Latin-1 (py-opensonic hex-encodes code points, so ``ä`` arrives as ``E4``); bad hex is
+    no password."""
     if not password.startswith("enc:"):
         return password
     try:
-        return binascii.unhexlify(password[4:]).decode("utf-8")
+        raw = binascii.unhexlify(password[4:])
     except (binascii.Error, ValueError):
         return "\x00undecodable"
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")

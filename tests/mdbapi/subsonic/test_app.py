@@ -166,6 +166,15 @@ def test_password_auth_turned_off_is_42_and_tokens_still_work(rest, shelf, subso
     assert rest("ping")["status"] == "ok"
 
 
+def test_enc_passwords_may_be_utf8_or_latin1_hex(rest, shelf):
+    """py-opensonic hex-encodes code points (``ä`` as ``E4``), most clients UTF-8 bytes."""
+    latin1 = "".join("%02X" % ord(c) for c in APP_PASSWORD)
+    for password in ("enc:" + APP_PASSWORD.encode().hex(), "enc:" + latin1):
+        assert rest("ping", auth=_plain(password))["status"] == "ok", password
+    for password in ("enc:zz", "enc:" + "app".encode().hex(), "enc:"):
+        assert rest("ping", auth=_plain(password))["error"]["code"] == 40, password
+
+
 def test_the_ini_turns_the_mechanisms_off(tmp_path):
     from musicdb.lib.cfg.musicdb import MusicDBConfig
     path = tmp_path / "musicdb.ini"
