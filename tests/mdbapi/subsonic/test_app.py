@@ -201,3 +201,28 @@ def test_no_endpoint_is_both_offered_and_not_supported():
               if found.function is not unsupported.not_supported}
     assert len(set(unsupported.NAMES)) == len(unsupported.NAMES)
     assert served.isdisjoint(unsupported.NAMES)
+
+
+# -- hostile IDs never reach the database or the disk ---------------------------------------
+
+class Untouchable:
+    """Stands in for the library layer: any use is a test failure (error 0, not 70)."""
+
+    def __getattr__(self, name):
+        raise AssertionError("the library was used: %s" % name)
+
+
+HOSTILE_IDS = ["../../etc/passwd", "tr-1%2F..", "tr-0", "tr-01", "tr--1", "tr-" + "9" * 20,
+               "TR-1", "ar-1-x", "tr-1\x00", "%2e%2e", "file:///etc/passwd", "al-1-ZZ",
+               "pl-1", "tr-1 ", "\u0663"]
+
+
+@pytest.mark.parametrize("bad", HOSTILE_IDS)
+def test_hostile_ids_are_70_before_the_library_is_touched(rest, shelf, app, monkeypatch, bad):
+    monkeypatch.setattr(app, "library", Untouchable())
+    for name in ("getSong", "getAlbum", "getArtist", "getMusicDirectory", "stream", "download",
+                 "getCoverArt", "star", "setRating", "scrobble", "getLyricsBySongId",
+                 "getSimilarSongs", "getArtistInfo2"):
+        error = rest(name, id=bad, rating=3)["error"]
+        assert error["code"] == 70, (name, error)
+    assert rest("getSong", id="tr-1")["error"]["code"] == 0  # a valid ID does reach it
