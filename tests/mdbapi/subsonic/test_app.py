@@ -226,3 +226,17 @@ def test_hostile_ids_are_70_before_the_library_is_touched(rest, shelf, app, monk
         error = rest(name, id=bad, rating=3)["error"]
         assert error["code"] == 70, (name, error)
     assert rest("getSong", id="tr-1")["error"]["code"] == 0  # a valid ID does reach it
+
+
+def test_search_takes_percent_underscore_and_quotes_literally_and_exact_first(rest, library,
+                                                                              shelf):
+    album = library.add_album(shelf["artist"], "Odds", release=2001)
+    long_one = library.add_song(album, "Heartbreaker", number=1)
+    exact = library.add_song(album, "Heart", number=2)
+    odd = library.add_song(album, "100% Pure_Love 'n' Roll", number=3)
+    found = [s["id"] for s in rest("search3", query="heart")["searchResult3"]["song"]]
+    assert found.index("tr-%d" % exact) < found.index("tr-%d" % long_one)  # exact word first
+    for query, expected in (("100%", [odd]), ("pure_", [odd]), ("'n'", [odd]),
+                            ("%", []), ("_", []), ("1%0", [])):
+        songs = rest("search3", query=query)["searchResult3"]["song"]
+        assert [s["id"] for s in songs] == ["tr-%d" % i for i in expected], query
