@@ -1,6 +1,5 @@
 """The Subsonic API of a real server over HTTP: both formats, auth, errors, media, annotations."""
 
-import hashlib
 import json
 import os
 import time
