@@ -53,14 +53,16 @@ class WordIndex:
         self._words = sorted(byword)
         self._ids = [frozenset(byword[word]) for word in self._words]
 
-    def match(self, query_words):
-        """The set of IDs where every query word prefixes some word of the name."""
+    def match(self, query_words, exact=False):
+        """The set of IDs where every query word prefixes (``exact``: is) some word of the
+        name."""
         found = None
         for prefix in query_words:
             start = bisect.bisect_left(self._words, prefix)
             hits = set()
             for position in range(start, len(self._words)):
-                if not self._words[position].startswith(prefix):
+                word = self._words[position]
+                if not word.startswith(prefix) or (exact and word != prefix):
                     break
                 hits |= self._ids[position]
             found = hits if found is None else found & hits
@@ -124,10 +126,15 @@ class Catalog:
         """Visible IDs of ``kind`` ("artist", "album", "song") whose names match ``query``.
 
         Every word of the query must begin a word of the name (case and accents
-        ignored, a trailing ``*`` dropped); an empty query (or ``""``) matches
-        everything.  IDs come in ascending order, so paging is stable.
+        ignored, a trailing ``*`` dropped; other punctuation such as ``%`` only
+        separates words); an empty query (or ``""``) matches everything, one of
+        punctuation only nothing.  Names where every query word is a whole word
+        come first; each part is in ascending ID order, so paging is stable.
         """
-        query_words = words(query.strip().strip('"').rstrip("*"))
+        text = query.strip().strip('"').rstrip("*")
+        query_words = words(text)
+        if text and not query_words:
+            return []
         if kind == "artist":
             everything, index = [a for a in self.artists if self.artist_albums.get(a)], \
                 self.artist_index
@@ -138,7 +145,9 @@ class Catalog:
         if not query_words:
             return sorted(everything)
         allowed = set(everything)
-        return sorted(i for i in index.match(query_words) if i in allowed)
+        hits = index.match(query_words) & allowed
+        exact = index.match(query_words, exact=True) & hits
+        return sorted(exact) + sorted(hits - exact)
 
 
 def build_in_thread(database):

@@ -119,6 +119,8 @@ songmap = string(default="songmap.csv")
 directory = string(default="")
 [subsonic]
 maxtranscodes = integer(min=0, default=2)
+tokenauth = boolean(default=True)
+passwordauth = boolean(default=True)
 [security]
 sessionidle = integer(min=1, default=604800)
 sessionlifetime = integer(min=1, default=2592000)

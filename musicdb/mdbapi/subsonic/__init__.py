@@ -27,6 +27,9 @@ def build(app, accounts, limiter):
     data = app.cfg.directories.data
     annotations = AnnotationDatabase(os.path.join(data, "subsonic.db"))
     credentials = credentials_file.SubsonicCredentials(credentials_file.path_in(data))
-    limit = getattr(getattr(app.cfg, "subsonic", None), "maxtranscodes", MAX_TRANSCODES)
-    return SubsonicApp(app, annotations, Authenticator(accounts, credentials, limiter),
-                       Transcoding(find_ffmpeg(), limit))
+    section = getattr(app.cfg, "subsonic", None)
+    limit = getattr(section, "maxtranscodes", MAX_TRANSCODES)
+    authenticator = Authenticator(accounts, credentials, limiter,
+                                  token_auth=getattr(section, "tokenauth", True),
+                                  password_auth=getattr(section, "passwordauth", True))
+    return SubsonicApp(app, annotations, authenticator, Transcoding(find_ffmpeg(), limit))

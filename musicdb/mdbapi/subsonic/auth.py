@@ -6,7 +6,9 @@ separate app password (``musicdb subsonic password USER``) and API keys
 :mod:`musicdb.lib.auth.subsonic`.  Wrong user and wrong password give the
 same error 40; every comparison takes constant time.  Failures count in the
 login page's :class:`~musicdb.lib.auth.limiter.FailureLimiter` (per client
-address and user name); only failures count.
+address and user name); only failures count.  ``[subsonic] tokenauth`` and
+``passwordauth`` turn the two password mechanisms off (41, 42: a mechanism
+that is off is no failed login).
 """
 
 import binascii
@@ -18,7 +20,8 @@ from dataclasses import dataclass
 from musicdb.lib.auth.subsonic import equal
 
 from .wire import (API_VERSION, CLIENT_TOO_OLD, CONFLICTING_AUTH, GENERIC, INVALID_APIKEY,
-                   MISSING, SERVER_TOO_OLD, WRONG_CREDENTIALS, SubsonicError)
+                   MECHANISM_UNSUPPORTED, MISSING, SERVER_TOO_OLD, TOKEN_UNSUPPORTED,
+                   WRONG_CREDENTIALS, SubsonicError)
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +39,15 @@ class Caller:
 
 class Authenticator:
     """Check the credentials of a request; ``accounts`` an AccountStore, ``credentials``
-    a SubsonicCredentials, ``limiter`` the login's FailureLimiter."""
+    a SubsonicCredentials, ``limiter`` the login's FailureLimiter; ``token_auth`` and
+    ``password_auth`` False refuse ``t``+``s`` (41) and ``p`` (42)."""
 
-    def __init__(self, accounts, credentials, limiter):
+    def __init__(self, accounts, credentials, limiter, token_auth=True, password_auth=True):
         self.accounts = accounts
         self.credentials = credentials
         self.limiter = limiter
+        self.token_auth = token_auth
+        self.password_auth = password_auth
 
     def check(self, params, address):
         """The :class:`Caller`, or raises SubsonicError (10, 40, 43, 44)."""
@@ -51,6 +57,7 @@ class Authenticator:
             if not params.get(name):
                 raise SubsonicError(MISSING, "Required parameter is missing: %s" % name)
         check_version(params.get("v"))
+        self._mechanism_allowed(params)
         user = params.get("u")
         keys = ("ip:" + address, "user:" + user[:64].lower())
         wait = self.limiter.blocked(*keys)
@@ -63,6 +70,16 @@ class Authenticator:
             raise SubsonicError(WRONG_CREDENTIALS, WRONG)
         self.limiter.succeeded(*keys)
         return Caller(user)
+
+    def _mechanism_allowed(self, params):
+        """Raises SubsonicError 41 (token) or 42 (password) for a mechanism turned off."""
+        if params.get("t") is not None and params.get("s") is not None:
+            if not self.token_auth:
+                raise SubsonicError(TOKEN_UNSUPPORTED, "Token authentication is turned off "
+                                    "on this server: send the app password (p)")
+        elif params.get("p") is not None and not self.password_auth:
+            raise SubsonicError(MECHANISM_UNSUPPORTED, "Password authentication is turned "
+                                "off on this server: send a token (t, s) or an apiKey")
 
     def _password_matches(self, params, user):
         """True if ``t``+``s`` or ``p`` fit the app password of an existing ``user``.
@@ -123,10 +140,16 @@ def check_version(text):
 
 
 def _decoded(password):
-    """``p`` as given, or decoded from ``enc:`` hex (any case); undecodable is no password."""
+    """``p`` as given, or decoded from ``enc:`` hex (any case): the bytes as UTF-8, else as
+    Latin-1 (py-opensonic hex-encodes code points, so ``ä`` arrives as ``E4``); bad hex is
+    no password."""
     if not password.startswith("enc:"):
         return password
     try:
-        return binascii.unhexlify(password[4:]).decode("utf-8")
+        raw = binascii.unhexlify(password[4:])
     except (binascii.Error, ValueError):
         return "\x00undecodable"
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")

@@ -115,7 +115,7 @@ def lyrics(params, ctx):
         if found and found["lyrics"]:
             return {"lyrics": {"artist": models.text(found["artist"]["name"]),
                                "title": models.text(name), "value": found["lyrics"]}}
-    return {"lyrics": {}}
+    return {"lyrics": {"value": ""}}  # value is required, even when nothing is found
 
 
 @endpoint("getLyricsBySongId")

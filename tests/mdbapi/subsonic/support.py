@@ -94,6 +94,8 @@ def json_plain(value):
     """A JSON object in the shape of :func:`xml_plain` (scalars as XML writes them)."""
     plain = {}
     for key, item in value.items():
+        if key == "value" and item == "":
+            continue  # an empty text: XML cannot tell it from none
         if isinstance(item, dict):
             plain[key] = [json_plain(item)]
         elif isinstance(item, list):
@@ -128,9 +130,16 @@ def schema_registry():
     return Registry().with_resources(resources)
 
 
+def _schema_ref(schema):
+    if schema.endswith("[]"):
+        return {"type": "array", "items": _schema_ref(schema[:-2])}
+    return {"$ref": SCHEMA_BASE + "schemas/" + schema}
+
+
 def validate_answer(registry, answer_json, key=None, schema=None):
     """Validate a whole JSON answer: a success with ``key`` of ``schema`` (e.g.
-    ``"Playlist.json"``), a success without body (``key`` None), or a failure (``key`` "error").
+    ``"Playlist.json"``, or ``"Playlist.json[]"`` for an array of them), a success without
+    body (``key`` None), or a failure (``key`` "error").
 
     Raises:
         jsonschema.ValidationError: the answer does not fit.
@@ -143,8 +152,28 @@ def validate_answer(registry, answer_json, key=None, schema=None):
                             "schemas/SubsonicResponse/SubsonicSuccessResponse.json"}]}
         if key is not None:
             inner["allOf"].append({"type": "object", "required": [key], "properties": {
-                key: {"$ref": SCHEMA_BASE + "schemas/" + schema}}})
+                key: _schema_ref(schema)}})
     whole = {"type": "object", "required": ["subsonic-response"],
              "properties": {"subsonic-response": inner}}
     jsonschema.Draft202012Validator(whole, registry=registry,
-                                    format_checker=jsonschema.FormatChecker()).validate(answer_json)
+                                    format_checker=_format_checker()).validate(answer_json)
+
+
+def _format_checker():
+    """jsonschema's checker, with ``date-time`` (RFC 3339) checked even where the optional
+    package it uses for that is not installed."""
+    import datetime
+    import re
+    import jsonschema
+    checker = jsonschema.FormatChecker()
+    pattern = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)\Z")
+
+    @checker.checks("date-time", raises=ValueError)
+    def date_time(value):
+        if not isinstance(value, str):
+            return True
+        if not pattern.match(value):
+            return False
+        datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return True
+    return checker

@@ -1,47 +1,13 @@
 """The /rest/ WSGI app in-process on a small library: visibility, search, limiter, XML safety."""
 
-import io
-import json
 import os
-import xml.etree.ElementTree as ElementTree
 from types import SimpleNamespace
-from urllib.parse import urlencode
 
 import pytest
 
-from musicdb.lib.auth.accounts import AccountStore, path_in
-from musicdb.lib.auth.limiter import FailureLimiter
-from musicdb.mdbapi import subsonic
-from tests.mdbapi.subsonic.support import APP_PASSWORD, NS, set_app_password, token_auth
+from musicdb.mdbapi.subsonic import api, unsupported
+from tests.mdbapi.subsonic.support import APP_PASSWORD, NS, token_auth
 from tests.support import TEST_USER
-
-
-class Home:
-    def __init__(self, data):
-        self.data = data
-
-
-@pytest.fixture
-def rest(app, datadir):
-    """``rest(name, address="1.2.3.4", **params)`` -> the JSON ``subsonic-response``."""
-    accounts = AccountStore(path_in(datadir), cost=4)
-    accounts.add(TEST_USER, "login-password")
-    set_app_password(Home(datadir))
-    wsgi = subsonic.build(app, accounts, FailureLimiter(max_failures=3, block=60))
-
-    def call(name, address="10.0.0.1", auth=None, fmt="json", **params):
-        query = dict(token_auth() if auth is None else auth, f=fmt, **params)
-        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/" + name, "SCRIPT_NAME": "/rest",
-                   "QUERY_STRING": urlencode(query), "REMOTE_ADDR": address,
-                   "wsgi.input": io.BytesIO()}
-        seen = []
-        body = b"".join(wsgi(environ, lambda status, headers: seen.append(status)))
-        assert seen == ["200 OK"]
-        if fmt == "xml":
-            return ElementTree.fromstring(body)
-        return json.loads(body)["subsonic-response"]
-    yield call
-    wsgi.annotations.close()
 
 
 @pytest.fixture
@@ -177,3 +143,100 @@ def test_the_fed_icecast_mount_is_the_radio_station(rest, app, shelf):
     assert stations["internetRadioStation"] == [{
         "id": "1", "name": "MusicDB Stream", "streamUrl": "https://radio.example:8443/live",
         "homepageUrl": "https://radio.example/"}]
+
+
+# -- authentication mechanisms turned off --------------------------------------------------
+
+def _plain(password=APP_PASSWORD):
+    return {"u": TEST_USER, "p": password, "v": "1.16.1", "c": "tests"}
+
+
+@pytest.mark.parametrize("subsonic_cfg", [{"tokenauth": False}])
+def test_token_auth_turned_off_is_41_and_the_password_still_works(rest, shelf, subsonic_cfg):
+    for _ in range(5):  # more than the limiter allows: a mechanism turned off is no failure
+        assert rest("ping")["error"]["code"] == 41
+    assert rest("ping", auth=_plain())["status"] == "ok"
+    assert rest("ping", fmt="xml").find(NS + "error").get("code") == "41"
+
+
+@pytest.mark.parametrize("subsonic_cfg", [{"passwordauth": False}])
+def test_password_auth_turned_off_is_42_and_tokens_still_work(rest, shelf, subsonic_cfg):
+    for password in (APP_PASSWORD, "enc:" + APP_PASSWORD.encode().hex(), "wrong") * 2:
+        assert rest("ping", auth=_plain(password))["error"]["code"] == 42
+    assert rest("ping")["status"] == "ok"
+
+
+def test_enc_passwords_may_be_utf8_or_latin1_hex(rest, shelf):
+    """py-opensonic hex-encodes code points (``ä`` as ``E4``), most clients UTF-8 bytes."""
+    latin1 = "".join("%02X" % ord(c) for c in APP_PASSWORD)
+    for password in ("enc:" + APP_PASSWORD.encode().hex(), "enc:" + latin1):
+        assert rest("ping", auth=_plain(password))["status"] == "ok", password
+    for password in ("enc:zz", "enc:" + "app".encode().hex(), "enc:"):
+        assert rest("ping", auth=_plain(password))["error"]["code"] == 40, password
+
+
+def test_the_ini_turns_the_mechanisms_off(tmp_path):
+    from musicdb.lib.cfg.musicdb import MusicDBConfig
+    path = tmp_path / "musicdb.ini"
+    path.write_text("[subsonic]\ntokenauth = false\n")
+    section = MusicDBConfig(str(path)).subsonic
+    assert section.tokenauth is False and section.passwordauth is True
+
+
+# -- endpoints we do not offer -------------------------------------------------------------
+
+@pytest.mark.parametrize("name", unsupported.NAMES)
+def test_every_endpoint_we_do_not_offer_answers_not_supported(rest, name):
+    for called in (name, name + ".view"):
+        error = rest(called)["error"]
+        assert error == {"code": 0, "message": "not supported"}, called
+    root = rest(name, fmt="xml")
+    assert root.get("status") == "failed" and root.find(NS + "error").get("code") == "0"
+    assert rest(name, auth=token_auth(password="wrong"))["error"]["code"] == 40
+
+
+def test_no_endpoint_is_both_offered_and_not_supported():
+    api.load_areas()
+    served = {name for name, found in api.TABLE.items()
+              if found.function is not unsupported.not_supported}
+    assert len(set(unsupported.NAMES)) == len(unsupported.NAMES)
+    assert served.isdisjoint(unsupported.NAMES)
+
+
+# -- hostile IDs never reach the database or the disk ---------------------------------------
+
+class Untouchable:
+    """Stands in for the library layer: any use is a test failure (error 0, not 70)."""
+
+    def __getattr__(self, name):
+        raise AssertionError("the library was used: %s" % name)
+
+
+HOSTILE_IDS = ["../../etc/passwd", "tr-1%2F..", "tr-0", "tr-01", "tr--1", "tr-" + "9" * 20,
+               "TR-1", "ar-1-x", "tr-1\x00", "%2e%2e", "file:///etc/passwd", "al-1-ZZ",
+               "pl-1", "tr-1 ", "\u0663"]
+
+
+@pytest.mark.parametrize("bad", HOSTILE_IDS)
+def test_hostile_ids_are_70_before_the_library_is_touched(rest, shelf, app, monkeypatch, bad):
+    monkeypatch.setattr(app, "library", Untouchable())
+    for name in ("getSong", "getAlbum", "getArtist", "getMusicDirectory", "stream", "download",
+                 "getCoverArt", "star", "setRating", "scrobble", "getLyricsBySongId",
+                 "getSimilarSongs", "getArtistInfo2"):
+        error = rest(name, id=bad, rating=3)["error"]
+        assert error["code"] == 70, (name, error)
+    assert rest("getSong", id="tr-1")["error"]["code"] == 0  # a valid ID does reach it
+
+
+def test_search_takes_percent_underscore_and_quotes_literally_and_exact_first(rest, library,
+                                                                              shelf):
+    album = library.add_album(shelf["artist"], "Odds", release=2001)
+    long_one = library.add_song(album, "Heartbreaker", number=1)
+    exact = library.add_song(album, "Heart", number=2)
+    odd = library.add_song(album, "100% Pure_Love 'n' Roll", number=3)
+    found = [s["id"] for s in rest("search3", query="heart")["searchResult3"]["song"]]
+    assert found.index("tr-%d" % exact) < found.index("tr-%d" % long_one)  # exact word first
+    for query, expected in (("100%", [odd]), ("pure_", [odd]), ("'n'", [odd]),
+                            ("%", []), ("_", []), ("1%0", [])):
+        songs = rest("search3", query=query)["searchResult3"]["song"]
+        assert [s["id"] for s in songs] == ["tr-%d" % i for i in expected], query

@@ -1,4 +1,9 @@
-"""Third-party Subsonic clients (py-opensonic, knuckles) against a real server."""
+"""Third-party Subsonic clients (py-opensonic, knuckles) against a real server.
+
+py-opensonic logs in three ways: a token over form POST (its default), the
+password as ``enc:`` hex over GET, and an API key; knuckles sends the password
+in clear (``p``) and the bare endpoint names (no ``.view``), and a token.
+"""
 
 import asyncio
 import os
@@ -6,7 +11,7 @@ import os
 import pytest
 
 from tests.support import TEST_USER, ServerProcess, make_library_home
-from tests.mdbapi.subsonic.support import APP_PASSWORD, ok, set_app_password
+from tests.mdbapi.subsonic.support import APP_PASSWORD, create_apikey, ok, set_app_password
 
 libopensonic = pytest.importorskip("libopensonic")
 knuckles = pytest.importorskip("knuckles")
@@ -28,20 +33,29 @@ def server(home):
         server.stop()
 
 
-@pytest.fixture
-def opensonic(server):
-    connection = libopensonic.Connection("http://127.0.0.1", TEST_USER, APP_PASSWORD,
-                                         port=server.port)
+OPENSONIC_LOGINS = {"token-post": {}, "enc-get": {"legacy_auth": True, "use_get": True},
+                    "apikey": {"api_key": True}}
+
+
+@pytest.fixture(params=sorted(OPENSONIC_LOGINS))
+def opensonic(request, server, home):
+    options = dict(OPENSONIC_LOGINS[request.param])
+    user, password = TEST_USER, APP_PASSWORD
+    if options.get("api_key"):
+        options["api_key"] = create_apikey(home, "opensonic")
+        user = password = None
+    connection = libopensonic.Connection("http://127.0.0.1", user, password,
+                                         port=server.port, **options)
     try:
         yield connection
     finally:
         connection.cleanup()
 
 
-@pytest.fixture
-def knuckled(server):
+@pytest.fixture(params=["clear-p", "token"])
+def knuckled(request, server):
     return knuckles.Subsonic("127.0.0.1:%d" % server.port, TEST_USER, APP_PASSWORD, "tests",
-                             use_https=False)
+                             use_https=False, use_token=request.param == "token")
 
 
 def _file_of(home, song_id, server):

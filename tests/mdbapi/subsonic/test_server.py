@@ -1,6 +1,5 @@
 """The Subsonic API of a real server over HTTP: both formats, auth, errors, media, annotations."""
 
-import hashlib
 import json
 import os
 import time
@@ -442,3 +441,53 @@ def test_the_extensions_list_what_the_server_does(server):
                                    auth={})["openSubsonicExtensions"]}
     assert names == {"apiKeyAuthentication", "formPost", "indexBasedQueue", "songLyrics",
                      "transcodeOffset"}
+
+
+# -- media details: every Range form, cover art caching and sizes, streams are no plays -----
+
+def test_stream_answers_suffix_and_open_ranges_byte_exact(server, home):
+    song = first_song(server)
+    with open(_song_file(home, song), "rb") as handle:
+        data = handle.read()
+    size = len(data)
+    for header, start, end in (("bytes=-7", size - 7, size - 1), ("bytes=%d-" % (size - 9),
+                                                                   size - 9, size - 1),
+                               ("bytes=0-0", 0, 0)):
+        status, headers, body = call(server, "stream", {"id": song["id"]}, fmt=None,
+                                     headers={"Range": header})
+        assert status == 206 and body == data[start:end + 1], header
+        assert headers["content-range"] == "bytes %d-%d/%d" % (start, end, size)
+        assert headers["content-length"] == str(end - start + 1)
+
+
+def test_cover_art_answers_304_to_its_etag_and_any_size_costs_no_file(server, home):
+    cover = ok(server, "getAlbum", {"id": first_album(server)["id"]})["album"]["coverArt"]
+    status, headers, original = call(server, "getCoverArt", {"id": cover}, fmt=None)
+    assert status == 200 and headers["etag"] and headers["cache-control"]
+    status, _, body = call(server, "getCoverArt", {"id": cover}, fmt=None,
+                           headers={"If-None-Match": headers["etag"]})
+    assert status == 304 and body == b""
+    artwork = home.data / "webdata" / "artwork"
+    before = sorted(str(p) for p in artwork.rglob("*"))
+    for size in ("0", str(10**12)):
+        status, headers, body = call(server, "getCoverArt", {"id": cover, "size": size},
+                                     fmt=None)
+        assert status == 200 and headers["content-type"] == "image/jpeg" and body == original
+    for size in ("-1", "big", "9" * 30):
+        assert error_code(server, "getCoverArt", {"id": cover, "size": size}) == 0
+    assert sorted(str(p) for p in artwork.rglob("*")) == before
+
+
+def test_streaming_is_no_play_but_a_scrobble_is(server):
+    song = ok(server, "getAlbumList2", {"type": "alphabeticalByName", "size": 2})
+    album = ok(server, "getAlbum", {"id": song["albumList2"]["album"][-1]["id"]})["album"]
+    target = album["song"][-1]
+    plays = ok(server, "getSong", {"id": target["id"]})["song"].get("playCount", 0)
+    lastplayed = _websocket_song(server, int(target["id"][3:]))["lastplayed"]
+    for name in ("stream", "download"):
+        status, _, _ = call(server, name, {"id": target["id"]}, fmt=None)
+        assert status == 200
+    assert ok(server, "getSong", {"id": target["id"]})["song"].get("playCount", 0) == plays
+    assert _websocket_song(server, int(target["id"][3:]))["lastplayed"] == lastplayed
+    ok(server, "scrobble", {"id": target["id"]})
+    assert ok(server, "getSong", {"id": target["id"]})["song"]["playCount"] == plays + 1
