@@ -21,23 +21,25 @@ Printed: MB/s of (1), the seconds of (2), and the largest gap between two
 reads of the stream listener over the whole run (and during (2) alone).
 Aims (issue 12): at least 50 MB/s, no stream gap over 250 ms.
 
-Measured (issue 12) with exactly this command on the development VM
-(``nproc``: 2), shared with five other developers' test runs (load average
-2 to 6)::
+Measured with exactly this command on the development VM (``nproc``: 2),
+shared with other developers' test runs (load average 3 to 4)::
 
     .venv/bin/python benchmarks/uploads.py
 
-    throughput, chunks of 409600 bytes: 200 MiB in 7.4 s = 28.4 MB/s (server CPU 36 % of one core; largest stream gap meanwhile 124 ms)
-    throughput, chunks of 3145728 bytes: 200 MiB in 6.4 s = 32.8 MB/s (server CPU 36 % of one core; largest stream gap meanwhile 140 ms)
-    throughput, chunks of 409600 bytes, 4 in flight: 200 MiB in 3.6 s = 58.7 MB/s (server CPU 56 % of one core; largest stream gap meanwhile 116 ms)
-    album zip of 48.1 MB (10 songs) uploaded, integrated, imported in 1.4 s; largest stream gap meanwhile 108 ms
-    largest stream gap over the whole run: 140 ms
+    throughput, chunks of 409600 bytes: 200 MiB in 4.2 s = 50.4 MB/s (server CPU 42 % of one core; largest stream gap meanwhile 106 ms)
+    throughput, chunks of 3145728 bytes: 200 MiB in 5.6 s = 37.5 MB/s (server CPU 30 % of one core; largest stream gap meanwhile 134 ms)
+    throughput, chunks of 409600 bytes, 4 in flight: 200 MiB in 4.5 s = 46.8 MB/s (server CPU 45 % of one core; largest stream gap meanwhile 128 ms)
+    album zip of 48.1 MB (10 songs) uploaded, integrated, imported in 1.3 s; largest stream gap meanwhile 109 ms
+    largest stream gap over the whole run: 134 ms
 
-The WebUI's way (one 400 kB chunk per round trip, hex in JSON) is bound by
-the round trip: the server is idle two thirds of the time while the client
-encodes (the benchmark's Python client needs about as much CPU per chunk as
-the server).  With chunks in flight the same server takes 58.7 MB/s.  The
-stream's gaps stay at its 100 ms producer tick.
+Before (the same machine and hour): 26.7 MB/s the WebUI's way (28.4 MB/s on
+a quieter day).  The WebUI's way (one 400 kB chunk per round trip, hex in
+JSON) is bound by the round trip, so what counts is each chunk's time on both
+ends: frames are unmasked in C (wsaccel; the load generator's
+websocket-client uses it too, as a browser masks in C), the hex is decoded
+with binascii in the loop (in a worker it held the GIL all the same), and a
+running SHA-1 spares the second read of the whole file after the last chunk.
+The stream's gaps stay near its 100 ms producer tick.
 """
 
 import argparse

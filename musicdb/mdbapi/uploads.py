@@ -5,17 +5,22 @@ the client sent (IDs, checksums, sizes, paths), create tasks on the task
 manager (``app.tasks``) and take the chunks.  A chunk is written in the
 thread pool at the task's offset, one at a time per task; the offset comes
 from the file itself, so a restart loses nothing that reached the disk.  The
+file's SHA-1 is kept up to date with each chunk, so the last one needs no
+second read (after a restart the file is read once instead).  The
 steps after the last chunk are the task types' (:mod:`musicdb.taskmanagement`).
 """
 
+import contextlib
 import logging
 import os
 
 import gevent.lock
 
 from musicdb.lib import safepath, uploadfiles
-from musicdb.lib.musicdirectory import MusicDirectory
+from musicdb.lib.musicdirectory import VIDEO_EXTENSIONS, MusicDirectory
+from musicdb.lib.videoimport import name_and_release
 from musicdb.lib.storage import storage_error
+from musicdb.mdbapi import events
 from musicdb.taskmanagement.mdb8 import REMOVE, in_pool, uploads_directory
 from musicdb.taskmanagement.task import CHUNK_REQUEST, INTERNAL_ERROR, is_valid_id
 
@@ -23,17 +28,46 @@ log = logging.getLogger(__name__)
 
 CONTENTTYPES = ("albumfile", "artwork", "video")
 INVALID_TASK_ID = "Invalid Task ID"
+HUB_DECODE_LIMIT = 1 << 20   # characters of hex decoded without the thread pool
 
 
 class TaskRefused(Exception):
     """A request MusicDB 8 answers with a task-less InternalError (``message``)."""
 
 
-_locks = {}
+class TaskLocks:
+    """One lock per task ID, held only while it is in use: an entry goes when its last
+    holder or waiter leaves, so the table never outgrows the chunks in flight."""
+
+    def __init__(self):
+        self._entries = {}   # task ID -> [semaphore, holders and waiters]
+
+    def __len__(self):
+        return len(self._entries)
+
+    @contextlib.contextmanager
+    def __call__(self, taskid):
+        entry = self._entries.setdefault(taskid, [gevent.lock.Semaphore(), 0])
+        entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            entry[1] -= 1
+            if not entry[1]:
+                del self._entries[taskid]
 
 
-def _lock(taskid):
-    return _locks.setdefault(taskid, gevent.lock.Semaphore())
+_lock = TaskLocks()
+_running = {}   # task ID -> RunningSha1 of an upload sent in this process's life
+
+
+def _forget_running(event):
+    if event.name == events.TASK_DELETED:
+        _running.pop(event.data, None)
+
+
+events.subscribe(_forget_running)
 
 
 def allowed(cfg):
@@ -63,6 +97,7 @@ def initiate(app, taskid, mimetype, contenttype, filesize, checksum, filename):
             if old.get(key) and old[key] != name:
                 in_pool(uploadfiles.remove, os.path.join(directory, old[key]))
         in_pool(_create_file, directory, name)
+        _running[taskid] = uploadfiles.RunningSha1()
         app.tasks.submit("upload", taskid=taskid, contenttype=contenttype, mimetype=mimetype,
                          filesize=filesize, offset=0, sourcefilename=filename,
                          sourcechecksum=checksum, uploadpath=name)
@@ -110,8 +145,10 @@ def receive_chunk(app, taskid, text):
             app.tasks.change(taskid, notice="StateUpdate")  # what it is doing now
             return
         path = os.path.join(uploads_directory(app.cfg), task["uploadpath"])
+        data = _decode(text)
         try:
-            offset = in_pool(uploadfiles.store_hex_chunk, path, text, task["filesize"])
+            offset = in_pool(uploadfiles.store_chunk, path, data, task["filesize"],
+                             _running.get(taskid))
         except OSError as error:
             _write_failed(app, taskid, storage_error(error, path=path, always=True))
         if offset < task["filesize"]:
@@ -120,7 +157,17 @@ def receive_chunk(app, taskid, text):
         _complete(app, task, path, offset)
 
 
+def _decode(text):
+    """The WebUI's chunks (800 kB of hex, 1 ms) are decoded here: in a worker the decoding
+    holds the GIL all the same and costs two thread switches; larger ones in the pool, so
+    the loop is never held longer."""
+    if len(text) <= HUB_DECODE_LIMIT:
+        return uploadfiles.decode_hex(text)
+    return in_pool(uploadfiles.decode_hex, text)
+
+
 def _write_failed(app, taskid, error):
+    _running.pop(taskid, None)
     app.tasks.change(taskid, state="uploadfailed", notice=INTERNAL_ERROR,
                      message=f'Writing data failed with error: "{error.reason}"',
                      reason=error.reason)
@@ -129,7 +176,7 @@ def _write_failed(app, taskid, error):
 
 def _complete(app, task, path, offset):
     try:
-        checksum = in_pool(uploadfiles.sha1_file, path)
+        checksum = in_pool(uploadfiles.file_sha1, path, _running.pop(task["id"], None))
     except OSError as error:
         _write_failed(app, task["id"], storage_error(error, path=path, always=True))
     if checksum != task["sourcechecksum"]:
@@ -154,7 +201,10 @@ def remove(app, taskid):
 
 
 def integrate(app, taskid, musicpath):
-    """Start the integration of a finished upload; returns the ID, False or None.
+    """Start the integration of a finished upload; returns the ID, False (not ready) or
+    None (a path that is refused).  ``musicpath``: an album file's destination, an
+    artwork's album or video, a video's ``<Artist>/<YYYY> - <Name>.<ext>`` ("" for the
+    one its annotations name).
 
     Raises:
         TaskRefused: an unknown task.
@@ -162,22 +212,63 @@ def integrate(app, taskid, musicpath):
     task = task_or_refuse(app, taskid)
     if task["state"] != "readyforintegration":
         return False
-    kind = task.get("contenttype")
-    if kind == "albumfile":
-        try:
-            relpath, _absolute = safepath.resolve(app.cfg.directories.music, musicpath)
-        except safepath.UnsafePath:
-            return None
-        app.tasks.change(taskid, state="startintegration", albumfilepath=relpath)
-        return taskid
-    if kind == "artwork":
-        target = _target(app, musicpath)
-        if target is None:
-            return None
-        app.tasks.change(taskid, state="startartworkimport", awsourcetype="imagefile",
-                         awsourcepath=task.get("preprocessedpath"), **target)
-        return taskid
-    return None
+    start = INTEGRATIONS.get(task.get("contenttype"))
+    fields = start(app, task, musicpath) if start is not None else None
+    if fields is None:
+        return None
+    app.tasks.change(taskid, **fields)
+    return taskid
+
+
+def _albumfile_integration(app, task, musicpath):
+    try:
+        relpath, _absolute = safepath.resolve(app.cfg.directories.music, musicpath)
+    except safepath.UnsafePath:
+        return None
+    return {"state": "startintegration", "albumfilepath": relpath}
+
+
+def _artwork_integration(app, task, musicpath):
+    target = _target(app, musicpath)
+    if target is None:
+        return None
+    return dict(target, state="startartworkimport", awsourcetype="imagefile",
+                awsourcepath=task.get("preprocessedpath"))
+
+
+def _video_integration(app, task, musicpath):
+    """The video's place: ``musicpath`` if given, else made of the annotations ``artistname``,
+    ``release`` and ``name`` (api-uploads.md §6.3) as ``<Artist>/<YYYY> - <Name>.<ext>``."""
+    if not musicpath:
+        musicpath = video_path(task.get("annotations") or {},
+                               uploadfiles.extension(task["uploadpath"]))
+    try:
+        relpath, _absolute = safepath.resolve(app.cfg.directories.music, musicpath)
+    except safepath.UnsafePath:
+        return None
+    parts = relpath.split("/")
+    _name, release = name_and_release(relpath)
+    if len(parts) != 2 or not release \
+            or uploadfiles.extension(relpath).lower() not in VIDEO_EXTENSIONS:
+        return None
+    return {"state": "startintegration", "videofile": relpath}
+
+
+def video_path(annotations, ext):
+    """``<Artist>/<YYYY> - <Name>.<ext>`` of a video upload's annotations, or None."""
+    try:
+        artist = uploadfiles.clean_name(annotations.get("artistname") or "")
+        name = uploadfiles.clean_name(annotations.get("name") or "")
+        release = int(annotations.get("release"))
+    except (uploadfiles.UploadError, TypeError, ValueError):
+        return None
+    if not 1000 <= release <= 9999:
+        return None
+    return f"{artist}/{release} - {name}.{ext}"
+
+
+INTEGRATIONS = {"albumfile": _albumfile_integration, "artwork": _artwork_integration,
+                "video": _video_integration}
 
 
 def _target(app, path):

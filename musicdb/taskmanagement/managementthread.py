@@ -3,13 +3,19 @@
 ``StartTaskManagementThread(app)`` creates the
 :class:`~musicdb.taskmanagement.manager.TaskManager` with the table of task
 types, reads ``<data>/tasks`` back, starts its loop and stores it in
-``app.tasks``; ``StopTaskManagementThread()`` stops it (a running task is
+``app.tasks`` and deletes what ``<data>/uploads`` holds for no task (before
+any client connects); ``StopTaskManagementThread()`` stops it (a running task is
 failed as interrupted, or kept for the next start if its type is resumable).
 """
 
+import logging
+
 from musicdb.lib.service import ServiceSlot
 from musicdb.taskmanagement.manager import TaskManager
+from musicdb.taskmanagement.mdb8 import remove_orphaned_uploads
 from musicdb.taskmanagement.tasktypes import default_types
+
+log = logging.getLogger(__name__)
 
 _slot = ServiceSlot()
 
@@ -20,9 +26,19 @@ def StartTaskManagementThread(app):
     Raises:
         OSError: ``<data>/tasks`` cannot be created or read.
     """
+    started = _slot.instance is None
     manager = _slot.start(lambda: TaskManager(app, default_types()))
     app.tasks = manager
+    if started:
+        _clean_uploads(app)
     return manager
+
+
+def _clean_uploads(app):
+    try:
+        remove_orphaned_uploads(app)
+    except OSError as error:
+        log.error("Cannot clean up the uploads directory: %s", error)
 
 
 def StopTaskManagementThread():

@@ -48,6 +48,7 @@ ENDINGS = ("uploadfailed", "importfailed", "invalidcontent", "fsscanfailed", "fs
            "readyforimport")
 SILENT = ("startintegration", "startmusicimport", "startartworkimport", "startfsscan",
           "waitforchunk")
+FILE_KEYS = ("preprocessedpath", "uploadpath", "unpackedpath")   # a task's files in uploads/
 
 
 def uploads_directory(cfg):
@@ -108,13 +109,30 @@ class MusicDB8Task(TaskType):
         """Delete the task's temporary files, then the task (silently)."""
         data = task.as_dict()
         directory = uploads_directory(app.cfg)
-        for key in ("preprocessedpath", "uploadpath", "unpackedpath"):
+        for key in FILE_KEYS:
             path = data.get(key)
             if path:
                 path = os.path.join(directory, path)   # absolute paths stay as they are
                 if uploadfiles_inside(path, directory):
                     in_pool(uploadfiles.remove, path)
         task.forget()
+
+
+def remove_orphaned_uploads(app):
+    """At start: delete what ``<data>/uploads`` holds for no task (a crash's leftovers: the
+    file of a task whose task file is gone, a half unpacked archive); logs what went.
+    A task's own files stay, also those a resumed step is making now.
+
+    Raises:
+        OSError: the directory cannot be read or an entry not deleted.
+    """
+    directory = uploads_directory(app.cfg)
+    owned = [task[key] for task in app.tasks.list() for key in FILE_KEYS if task.get(key)]
+    removed = in_pool(uploadfiles.remove_orphans, directory, owned)
+    if removed:
+        log.warning("Removed %d entries of %s that belong to no task (left by a crash): %s",
+                    len(removed), directory, ", ".join(removed))
+    return removed
 
 
 def uploadfiles_inside(path, directory):

@@ -1,10 +1,11 @@
-"""Task type ``musicimport``: import one album directory (api-uploads.md §7).
+"""Task type ``musicimport``: import one album directory or one video (api-uploads.md §7).
 
-The album is imported with :func:`musicdb.lib.importer.import_music` (file
-reading in the thread pool).  Any failure is the InternalError "Importing
-album failed" and ``importfailed``; success ``importcomplete`` (then
-``sys:refresh``).  Video imports are refused the same way ("Importing video
-failed") until the video importer exists.
+An album is imported with :func:`musicdb.lib.importer.import_music` (file
+reading in the thread pool), a video with
+:class:`musicdb.lib.videoimport.VideoImporter`, which also makes its frames
+and previews (ffprobe and ffmpeg are subprocesses).  Any failure is the
+InternalError "Importing album failed" (or "Importing video failed") and
+``importfailed``; success ``importcomplete`` (then ``sys:refresh``).
 """
 
 import logging
@@ -13,7 +14,9 @@ import gevent
 
 from musicdb.lib import importer, safepath
 from musicdb.lib.db.sqlite import DatabaseError
+from musicdb.lib.media.errors import MediaError
 from musicdb.lib.musicdirectory import MusicDirectory, PathError
+from musicdb.lib.videoimport import VideoImporter
 from musicdb.taskmanagement.mdb8 import MusicDB8Task
 
 log = logging.getLogger(__name__)
@@ -31,23 +34,24 @@ class MusicImport(MusicDB8Task):
 
     def import_music(self, task, app):
         data = task.as_dict()
-        if data.get("contenttype") != "album":
-            task.message(VIDEO_FAILED)
-            return task.set_state("importfailed", reason="video import is not available")
+        kind = IMPORTS.get(data.get("contenttype"))
+        if kind is None:
+            return task.set_state("invalidcontent", notice="InternalError",
+                                  message="Unsupported content type")
+        importer_of, key, failure = kind
         try:
-            summary = import_album(app, data.get("albumpath"))
+            result = importer_of(app, data.get(key))
         except (importer.ImportBusy, PathError, safepath.UnsafePath, DatabaseError,
-                OSError, ValueError) as error:
-            log.warning("Importing album %r failed: %s", data.get("albumpath"), error)
-            task.message(ALBUM_FAILED)
+                MediaError, OSError, ValueError) as error:
+            log.warning("Importing %r failed: %s", data.get(key), error)
+            task.message(failure)
             return task.set_state("importfailed", reason=str(error))
-        task.update(result={"added": summary.added, "updated": summary.updated,
-                            "unchanged": summary.unchanged, "failed": summary.failed})
+        task.update(result=result)
         return task.set_state("importcomplete")
 
 
 def import_album(app, albumpath):
-    """Import the album directory ``albumpath``; returns the ImportSummary.
+    """Import the album directory ``albumpath``; returns the counts.
 
     Raises:
         ValueError: the path is unsafe, no album directory, or no song was imported.
@@ -60,4 +64,27 @@ def import_album(app, albumpath):
                                     gevent.get_hub().threadpool)
     if summary.failed or not summary.imported:
         raise ValueError(f"{summary.failed} songs failed, {summary.imported} imported")
-    return summary
+    return {"added": summary.added, "updated": summary.updated,
+            "unchanged": summary.unchanged, "failed": summary.failed}
+
+
+def import_video(app, videopath):
+    """Import the video file ``videopath`` with its frames and previews; returns the counts.
+
+    Raises:
+        ValueError: the path is unsafe, no video file, or the video cannot be read.
+        PathError, DatabaseError: from the importer.
+    """
+    relpath, absolute = safepath.resolve(app.cfg.directories.music, videopath)
+    directory = MusicDirectory.from_config(app.cfg)
+    if directory.kind(relpath) != "video":
+        raise ValueError(f"{safepath.shown(relpath)} is no video file")
+    summary = VideoImporter(app.cfg, app.database).run(absolute)
+    if summary.failures:
+        raise ValueError("; ".join(reason for _path, reason in summary.failures))
+    return {"added": summary.added, "unchanged": summary.unchanged, "framed": summary.framed}
+
+
+# content type -> (import function, the task key of its path, MusicDB 8's failure message)
+IMPORTS = {"album": (import_album, "albumpath", ALBUM_FAILED),
+           "video": (import_video, "videopath", VIDEO_FAILED)}

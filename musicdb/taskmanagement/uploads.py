@@ -6,8 +6,10 @@ The chunks arrive through :mod:`musicdb.mdbapi.uploads` (state
 * ``uploadcomplete`` → ``preprocessing``: album files are read for their
   tags (annotated), a zip archive is unpacked into ``<uploads>/<name>.d``
   (safely, see :func:`musicdb.lib.uploadfiles.unpack_zip`); artwork that is
-  no JPEG is converted to one → ``readyforintegration`` or ``invalidcontent``.
-* ``startintegration`` → ``integrating``: the file (or the archive's files)
+  no JPEG is converted to one; a video (m4v, mp4, webm) must be one for
+  ffprobe → ``readyforintegration`` or ``invalidcontent``.
+* ``startintegration`` → ``integrating``: the file (or the archive's files;
+  a video at its ``videofile``, ``<Artist>/<YYYY> - <Name>.<ext>``)
   enters the music directory atomically: a hard link (or a hidden copy and
   then a link) that never replaces an existing file → ``readyforimport`` or
   ``integrationfailed``.  A placed file with the upload's content counts as
@@ -23,7 +25,10 @@ import shutil
 
 from musicdb.lib import safepath, uploadfiles
 from musicdb.lib.media import tags
+from musicdb.lib.media import video as videoinfo
 from musicdb.lib.media.artwork import ArtworkError
+from musicdb.lib.media.errors import MediaError
+from musicdb.lib.musicdirectory import VIDEO_EXTENSIONS
 from musicdb.taskmanagement import artworkimport
 from musicdb.taskmanagement.mdb8 import MusicDB8Task, in_pool, uploads_directory
 
@@ -48,25 +53,23 @@ class Upload(MusicDB8Task):
 
     def preprocess(self, task, app):
         data = task.as_dict()
-        kind = data.get("contenttype")
-        if kind not in ("albumfile", "artwork"):
+        preprocess = PREPROCESSORS.get(data.get("contenttype"))
+        if preprocess is None:
             return task.set_state("invalidcontent", notice="InternalError", message=UNSUPPORTED)
-        directory = uploads_directory(app.cfg)
         try:
-            if kind == "artwork":
-                return _preprocess_artwork(task, data, directory)
-            return _preprocess_albumfile(task, data, directory, _archive_limits(app.cfg))
-        except (uploadfiles.UploadError, ArtworkError, OSError) as error:
+            return preprocess(task, data, uploads_directory(app.cfg), app.cfg)
+        except (uploadfiles.UploadError, ArtworkError, MediaError, OSError) as error:
             log.warning("Upload %s: invalid content: %s", task.id, error)
             return task.set_state("invalidcontent", notice="InternalError",
                                   message=str(error), reason=str(error))
 
     def integrate(self, task, app):
         data = task.as_dict()
-        if data.get("contenttype") != "albumfile":
+        place = INTEGRATIONS.get(data.get("contenttype"))
+        if place is None:
             return task.set_state("integrationfailed", reason=UNSUPPORTED)
         try:
-            placed = _integrate(task.id, data, app)
+            placed = place(task.id, data, app)
         except IntegrationFailed as error:
             task.message(str(error))
             return task.set_state("integrationfailed", reason=str(error))
@@ -74,7 +77,7 @@ class Upload(MusicDB8Task):
             log.warning("Upload %s: integration failed: %s", task.id, error)
             task.message(_copy_message(error))
             return task.set_state("integrationfailed", reason=str(error))
-        return task.set_state("readyforimport", albumfilepath=placed)
+        return task.set_state("readyforimport", **placed)
 
     def import_artwork(self, task, app):
         return artworkimport.import_artwork(task, app)
@@ -86,7 +89,7 @@ def _archive_limits(cfg):
                                      ratio=uploads.archiveratio)
 
 
-def _preprocess_artwork(task, data, directory):
+def _preprocess_artwork(task, data, directory, _cfg):
     source = os.path.join(directory, data["uploadpath"])
     target = source
     if uploadfiles.extension(data["uploadpath"]) != "jpg":
@@ -95,16 +98,17 @@ def _preprocess_artwork(task, data, directory):
     return task.set_state("readyforintegration", preprocessedpath=target)
 
 
-def _preprocess_albumfile(task, data, directory, limits):
+def _preprocess_albumfile(task, data, directory, cfg):
     updates = {"preprocessedpath": data["uploadpath"]}
     if not data.get("mimetype"):
-        updates["mimetype"] = mimetypes.guess_type(data.get("sourcefilename") or "")[0] or ""
+        updates["mimetype"] = _guess_type(data)
     source = os.path.join(directory, data["uploadpath"])
     first = source
     if uploadfiles.is_archive(source):
         unpacked = os.path.splitext(data["uploadpath"])[0] + ".d"
         in_pool(uploadfiles.remove, os.path.join(directory, unpacked))   # a restart's leftover
-        files = in_pool(uploadfiles.unpack_zip, source, os.path.join(directory, unpacked), limits)
+        files = in_pool(uploadfiles.unpack_zip, source, os.path.join(directory, unpacked),
+                        _archive_limits(cfg))
         updates.update(preprocessedpath=unpacked, unpackedpath=unpacked)
         task.update(**updates)
         task.annotate(files=files)
@@ -116,6 +120,29 @@ def _preprocess_albumfile(task, data, directory, limits):
     if first is not None:
         _annotate_metadata(task, first)
     return task.set_state("readyforintegration")
+
+
+def _preprocess_video(task, data, directory, _cfg):
+    """A video is checked with ffprobe (m4v, mp4, webm with a video stream) and annotated
+    with its playtime, codec and resolution.  Raises UploadError or VideoError."""
+    if uploadfiles.extension(data["uploadpath"]).lower() not in VIDEO_EXTENSIONS:
+        raise uploadfiles.UploadError(
+            f"a video must be one of these files: {', '.join(VIDEO_EXTENSIONS)}")
+    # ffprobe from this greenlet: gevent cannot watch a child process of a worker thread.
+    info = videoinfo.probe(os.path.join(directory, data["uploadpath"]))
+    task.update(preprocessedpath=data["uploadpath"],
+                mimetype=data.get("mimetype") or _guess_type(data))
+    task.annotate(playtime=info.playtime, codec=info.codec, xresolution=info.xresolution,
+                  yresolution=info.yresolution)
+    return task.set_state("readyforintegration")
+
+
+def _guess_type(data):
+    return mimetypes.guess_type(data.get("sourcefilename") or "")[0] or ""
+
+
+PREPROCESSORS = {"albumfile": _preprocess_albumfile, "artwork": _preprocess_artwork,
+                 "video": _preprocess_video}
 
 
 def _annotate_metadata(task, path):
@@ -133,8 +160,9 @@ def _read_tags(path):
 
 # -- integration -------------------------------------------------------------------------
 
-def _integrate(taskid, data, app):
-    """Place the upload's file(s); returns the destination (relative to the music directory)."""
+def _integrate_albumfile(taskid, data, app):
+    """Place the upload's file(s); returns ``{"albumfilepath": destination}`` (relative to
+    the music directory)."""
     root = app.cfg.directories.music
     directory = uploads_directory(app.cfg)
     musicpath = data.get("albumfilepath")
@@ -142,14 +170,27 @@ def _integrate(taskid, data, app):
     source = os.path.join(directory, data.get("preprocessedpath") or data["uploadpath"])
     if not os.path.isdir(source):
         in_pool(_place, source, absolute, taskid)
-        return relpath
+        return {"albumfilepath": relpath}
     if uploadfiles.is_archive(relpath):
         relpath, absolute = safepath.resolve(root, relpath.rsplit("/", 1)[0])
     for member in _members(source, data.get("annotations", {}).get("files") or []):
         target = os.path.join(absolute, *member[1].split("/"))
         safepath.resolve(root, f"{relpath}/{member[1]}")
         in_pool(_place, os.path.join(source, *member[0].split("/")), target, taskid)
-    return relpath
+    return {"albumfilepath": relpath}
+
+
+def _integrate_video(taskid, data, app):
+    """Place the video at its ``videofile`` (``<Artist>/<YYYY> - <Name>.<ext>``, set by
+    InitiateContentIntegration); returns the keys ``videofile`` and ``videopath``."""
+    relpath, absolute = safepath.resolve(app.cfg.directories.music, data.get("videofile"))
+    source = os.path.join(uploads_directory(app.cfg),
+                          data.get("preprocessedpath") or data["uploadpath"])
+    in_pool(_place, source, absolute, taskid)
+    return {"videofile": relpath, "videopath": relpath}
+
+
+INTEGRATIONS = {"albumfile": _integrate_albumfile, "video": _integrate_video}
 
 
 def _members(source, files):

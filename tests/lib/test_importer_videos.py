@@ -1,7 +1,6 @@
 """Music videos: ``database import`` stores them as MusicDB 8 does and makes their frames,
 which the web server publishes where the WebUI's video views load them."""
 
-import subprocess
 from pathlib import Path
 from urllib.parse import quote
 
@@ -12,7 +11,8 @@ from musicdb.lib.media import frames
 from musicdb.lib.videoimport import frames_directory, name_and_release
 from tests.support import ServerProcess
 from tests.support.homes import LibraryHome
-from tests.support.media import FFMPEG, needs_ffmpeg
+from tests.support.media import make_video, needs_ffmpeg
+from tests.support.http import videoframe_url
 from tests.support.server import free_port, write_config
 
 pytestmark = needs_ffmpeg
@@ -23,15 +23,6 @@ VIDEOS_ON = "[debug]\ndisablevideos = False\n"
 FRAME_FILES = [f"frame-{n:02d}.jpg" for n in range(1, 6)]
 SCALED = [f"frame-{n:02d} ({size}).jpg" for n in range(1, 6) for size in ("50×27", "150×83")]
 PREVIEWS = ["preview.webp", "preview (50×27).webp", "preview (150×83).webp"]
-
-
-def make_video(path, seconds=3):
-    """A short H.264 test picture (320x180) made by ffmpeg."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i",
-                    f"testsrc=duration={seconds}:size=320x180:rate=10", "-c:v", "libx264",
-                    "-pix_fmt", "yuv420p", str(path)], check=True, timeout=60)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -115,13 +106,6 @@ def test_a_broken_video_is_a_failure_naming_it(video_home):
     assert [path for path, _ in summary.videos.failures] == [broken]
 
 
-def webui_url(framesdir, filename):
-    """What the WebUI's EncodeVideoThumbnailPath builds (encodeURI + encodeURIComponent),
-    below /musicdb/ where its index.html lies."""
-    return ("/musicdb/" + quote(f"videoframes/{framesdir}/", safe="/;,?:@&=+$-_.!~*'()#")
-            + quote(filename, safe="-_.!~*'()"))
-
-
 def play_in_the_video_view(server, video, home):
     """The imported video goes through the video queue and stream state, and its file is
     served at /musicdb/music/ where the WebUI's player loads it."""
@@ -152,10 +136,10 @@ def test_frames_are_served_where_the_webui_loads_them(video_home):
     try:
         directory = Path(home.data, "webdata", "artwork", *video["framesdirectory"].split("/"))
         for name in ("frame-01 (150×83).jpg", "preview (150×83).webp", video["thumbnailfile"]):
-            response = fetch(server, webui_url(video["framesdirectory"], name))
+            response = fetch(server, videoframe_url(video["framesdirectory"], name))
             assert response.status == 200, name
             assert response.body == (directory / name).read_bytes()
-        anonymous = fetch(server, webui_url(video["framesdirectory"], "frame-01.jpg"),
+        anonymous = fetch(server, videoframe_url(video["framesdirectory"], "frame-01.jpg"),
                           auth=False)
         assert anonymous.status in (302, 303, 401)
         play_in_the_video_view(server, video, home)

@@ -11,6 +11,7 @@ import http.client
 import os
 import ssl
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from tests.support import auth_headers
 
@@ -53,3 +54,10 @@ def fetch(server, path, method="GET", headers=None, host=None, auth=True):
         return Response(response.status, {k.lower(): v for k, v in response.getheaders()}, body)
     finally:
         connection.close()
+
+
+def videoframe_url(framesdir, filename):
+    """What the WebUI's EncodeVideoThumbnailPath builds (encodeURI + encodeURIComponent),
+    below /musicdb/ where its index.html lies."""
+    return ("/musicdb/" + quote(f"videoframes/{framesdir}/", safe="/;,?:@&=+$-_.!~*'()#")
+            + quote(filename, safe="-_.!~*'()"))

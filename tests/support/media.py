@@ -1,4 +1,4 @@
-"""Real media files: short sine tones encoded by ffmpeg."""
+"""Real media files: short sine tones and test pictures encoded by ffmpeg."""
 
 import os
 import shutil
@@ -25,3 +25,12 @@ def encode_song(path, seconds=3, frequency=440, rate=44100, channels=2, codec="l
     os.makedirs(os.path.dirname(path), exist_ok=True)
     options = ["-ar", str(rate), "-c:a", codec, *(["-b:a", bitrate] if bitrate else []), *extra]
     return encode_tone(path, *options, seconds=seconds, frequency=frequency, channels=channels)
+
+
+def make_video(path, seconds=3):
+    """A short H.264 test picture (320x180) made by ffmpeg."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i",
+                    f"testsrc=duration={seconds}:size=320x180:rate=10", "-c:v", "libx264",
+                    "-pix_fmt", "yuv420p", str(path)], check=True, timeout=60)
+    return path

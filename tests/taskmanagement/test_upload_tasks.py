@@ -109,9 +109,9 @@ def test_a_task_file_cannot_make_the_removal_delete_outside_the_uploads(app, man
 
 def test_an_unsupported_content_type_is_invalid_content(app, manager, notices):
     tasks = manager()
-    upload_file(app, f"video-{SHA}.mp4", b"abc")
-    tasks.submit("upload", taskid=SHA, contenttype="video", filesize=3, offset=3,
-                 uploadpath=f"video-{SHA}.mp4")
+    upload_file(app, f"playlist-{SHA}.m3u", b"abc")
+    tasks.submit("upload", taskid=SHA, contenttype="playlist", filesize=3, offset=3,
+                 uploadpath=f"playlist-{SHA}.m3u")
     tasks.change(SHA, state="uploadcomplete")
     wait_gone(tasks, SHA)
     assert notices == [("StateUpdate", "uploadcomplete", None),
@@ -128,8 +128,8 @@ def test_removal_wins_over_a_running_step(app, manager, notices, monkeypatch):
     def slow(taskid, data, app):
         started.set()
         release.wait()
-        return "A/2000 - B/01 C.mp3"
-    monkeypatch.setattr(uploads, "_integrate", slow)
+        return {"albumfilepath": "A/2000 - B/01 C.mp3"}
+    monkeypatch.setitem(uploads.INTEGRATIONS, "albumfile", slow)
     tasks = manager()
     tasks.submit("upload", taskid=SHA, contenttype="albumfile", uploadpath=f"albumfile-{SHA}")
     tasks.change(SHA, state="startintegration", albumfilepath="A/2000 - B/01 C.mp3")
@@ -153,7 +153,7 @@ def test_running_steps_resume_after_a_restart_and_waiting_uploads_stay(app, mana
         with open(os.path.join(tasks_dir, taskid + ".json"), "w") as handle:
             json.dump(dict(base, id=taskid, state=state, contenttype=kind), handle)
     tasks = manager()
-    wait_gone(tasks, SHA)   # preprocessed again: a video is unsupported, so removed
+    wait_gone(tasks, SHA)   # preprocessed again: no video for ffprobe, so removed
     assert tasks.get(other)["state"] == "waitforchunk"
 
 

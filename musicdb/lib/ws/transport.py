@@ -135,14 +135,26 @@ def text_frame(text):
 _XOR_TABLES = [bytes(value ^ key for value in range(256)) for key in range(256)]
 
 
-def unmask(payload, mask):
-    """XOR the payload with the 4-byte mask at C speed (gevent-websocket loops in Python):
-    each of the four byte lanes is one ``translate`` (twice as fast as one big-integer XOR,
-    which counts for uploads: 800 kB of hex per chunk)."""
+def unmask_lanes(payload, mask):
+    """XOR the payload with the 4-byte mask with the standard library: each of the four
+    byte lanes is one ``translate`` (twice as fast as one big-integer XOR)."""
     result = bytearray(payload)
     for lane in range(4):
         result[lane::4] = result[lane::4].translate(_XOR_TABLES[mask[lane]])
     return bytes(result)
+
+
+try:   # wsaccel masks in C, 3.5 times as fast as the lanes: 0.5 ms for an upload's 800 kB
+    from wsaccel.xormask import XorMaskerSimple
+except ImportError:   # a platform without its wheel: the lanes
+    XorMaskerSimple = None
+
+
+def unmask(payload, mask):
+    """XOR the payload with the 4-byte mask at C speed (gevent-websocket loops in Python)."""
+    if XorMaskerSimple is None:
+        return unmask_lanes(payload, mask)
+    return XorMaskerSimple(bytes(mask)).process(payload)
 
 
 def raise_protocol_error():

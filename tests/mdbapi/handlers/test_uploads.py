@@ -222,6 +222,38 @@ def test_an_upload_survives_kill_9_and_resumes_after_the_restart(tmp_path):
         server.stop()
 
 
+def test_files_of_no_task_are_removed_at_the_start_after_a_kill_9(tmp_path):
+    """kill -9 in the middle of two uploads; one's task file is lost, and a half unpacked
+    archive of no task is left: the restart deletes those and says so in the log, and
+    keeps the other upload, which then completes."""
+    home = tmp_path / "home"
+    server = ServerProcess(home)
+    client = Client(server, timeout=30)
+    kept, lost = os.urandom(2_000_000), os.urandom(1_500_000)
+    kept_id = start_upload(client, kept, "01 Kept.mp3")
+    send_chunks(client, kept, kept_id, stop_after=800_000)
+    lost_id = start_upload(client, lost, "02 Lost.mp3")
+    send_chunks(client, lost, lost_id, stop_after=800_000)
+    client.close()
+    server.kill()
+    uploads = home / "data" / "uploads"
+    (home / "data" / "tasks" / f"{lost_id}.json").unlink()
+    unpacked = uploads / f"albumfile-{'e' * 40}.d" / "Album"
+    unpacked.mkdir(parents=True)
+    (unpacked / "01 Half.mp3").write_bytes(b"half")
+    assert len(os.listdir(uploads)) == 3
+    server = ServerProcess(home)
+    client = Client(server, timeout=30)
+    try:
+        assert os.listdir(uploads) == [f"albumfile-{kept_id}.mp3"]
+        assert "Removed 2 entries" in server.log() and "belong to no task" in server.log()
+        client.send("call", "UploadChunk", {"taskid": kept_id, "chunkdata": ""})
+        assert send_chunks(client, kept, kept_id)["arguments"]["state"] == "readyforintegration"
+    finally:
+        client.close()
+        server.stop()
+
+
 def test_an_integration_killed_midway_is_finished_after_the_restart(tmp_path):
     """A task file left in ``integrating`` with a hidden half copy: the restart completes it."""
     home = tmp_path / "home"
