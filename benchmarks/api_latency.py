@@ -143,6 +143,7 @@ class Client:
                                               sslopt={"cert_reqs": ssl.CERT_NONE},
                                               cookie=session_cookie(server),
                                               skip_utf8_validation=True)
+        self.request("Bounce")  # the key within 10 s, as the WebUI's first packet
 
     def request(self, fncname, arguments=None):
         """Round trip in ms (sent until the whole answer is received), the answer's size in
