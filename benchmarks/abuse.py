@@ -37,12 +37,10 @@ monkey.patch_all()
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import shutil  # noqa: E402
 import socket  # noqa: E402
 import struct  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from types import SimpleNamespace  # noqa: E402
 
@@ -55,8 +53,9 @@ sys.path.insert(0, ROOT)
 
 import websocket  # noqa: E402
 
+from benchmarks.common import in_home, stop  # noqa: E402
 from benchmarks.api_latency import build_library, rss_mib  # noqa: E402
-from tests.support import BLOCKED_MARK, ServerProcess  # noqa: E402
+from tests.support import ServerProcess  # noqa: E402
 
 EXTRA = "[log]\nloglevel = WARNING\n"
 ATTACKER = "127.0.0.1"
@@ -413,10 +412,7 @@ def run(args, home):
         attacks(server, args.seconds, args.attacks)
         print(f"server RSS at the end: {rss_mib(server.proc.pid):.0f} MiB")
     finally:
-        server.proc.terminate()
-        server.proc.wait(20)
-    if BLOCKED_MARK in server.log():
-        print("note: the server reported a blocked event loop (see server.log)")
+        stop(server)
 
 
 def main():
@@ -430,15 +426,7 @@ def main():
     args = parser.parse_args()
     if args.watch:
         return watch_main(args.watch, args.seconds)
-    home = args.keep or tempfile.mkdtemp(prefix="abuse-")
-    os.makedirs(os.path.join(home, "data"), exist_ok=True)
-    if os.path.exists(os.path.join(home, "data", "music.db")):
-        sys.exit(f"{home} already holds a music.db; use an empty directory")
-    try:
-        run(args, home)
-    finally:
-        if not args.keep:
-            shutil.rmtree(home, ignore_errors=True)
+    in_home(run, args, "abuse-", keep=args.keep)
 
 
 if __name__ == "__main__":

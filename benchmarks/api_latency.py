@@ -33,11 +33,9 @@ import argparse
 import json
 import os
 import random
-import shutil
 import ssl
 import statistics
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -46,9 +44,9 @@ sys.path.insert(0, ROOT)
 
 import websocket  # noqa: E402
 
+from benchmarks.common import in_home, stop  # noqa: E402
 from musicdb.lib.db.musicdb import MusicDatabase  # noqa: E402
-from tests.support import ServerProcess  # noqa: E402
-from tests.support.server import BLOCKED_MARK  # noqa: E402
+from tests.support import ServerProcess, session_cookie  # noqa: E402
 
 # The server of tests.support (monitor thread on), logging less.
 EXTRA = "[log]\nloglevel = WARNING\n"
@@ -143,7 +141,9 @@ class Client:
         # a browser does that in C, so the check would only measure this client.
         self.ws = websocket.create_connection(server.url, timeout=30,
                                               sslopt={"cert_reqs": ssl.CERT_NONE},
+                                              cookie=session_cookie(server),
                                               skip_utf8_validation=True)
+        self.request("Bounce")  # the key within 10 s, as the WebUI's first packet
 
     def request(self, fncname, arguments=None):
         """Round trip in ms (sent until the whole answer is received), the answer's size in
@@ -296,10 +296,7 @@ def run(args, home):
         client.ws.close()
         print(f"server RSS after the runs: {rss_mib(server.proc.pid):.0f} MiB", flush=True)
     finally:
-        server.proc.terminate()
-        server.proc.wait(20)
-    if BLOCKED_MARK in server.log():
-        print("warning: the server reported a blocked event loop (see server.log)")
+        stop(server)
 
 
 def main():
@@ -309,15 +306,7 @@ def main():
     parser.add_argument("--tls", action="store_true", help="use wss:// as the WebUI does")
     parser.add_argument("--keep", metavar="DIR", help="build the home in DIR and keep it")
     args = parser.parse_args()
-    home = args.keep or tempfile.mkdtemp(prefix="api-latency-")
-    os.makedirs(os.path.join(home, "data"), exist_ok=True)
-    if os.path.exists(os.path.join(home, "data", "music.db")):
-        sys.exit(f"{home} already holds a music.db; use an empty directory")
-    try:
-        run(args, home)
-    finally:
-        if not args.keep:
-            shutil.rmtree(home, ignore_errors=True)
+    in_home(run, args, "api-latency-", keep=args.keep)
 
 
 if __name__ == "__main__":

@@ -44,15 +44,9 @@ sys.path.insert(0, ROOT)
 
 from PIL import Image  # noqa: E402
 
+from benchmarks.common import CLI_CONFIG  # noqa: E402
 from musicdb.lib.db.musicdb import MusicDatabase  # noqa: E402
 
-CONFIG = """[directories]
-music = {home}/music
-data = {home}/data
-[log]
-logfile = stderr
-loglevel = WARNING
-"""
 
 
 def cover(edge, seed):
@@ -78,7 +72,7 @@ def build(home, albums, edge):
     database.close()
     config = os.path.join(home, "musicdb.ini")
     with open(config, "w", encoding="utf-8") as handle:
-        handle.write(CONFIG.format(home=home))
+        handle.write(CLI_CONFIG.format(home=home))
     return config
 
 

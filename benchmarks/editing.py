@@ -24,20 +24,19 @@ import argparse
 import json
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
+from benchmarks.common import in_home, stop  # noqa: E402
 from api_latency import EXTRA, Client, build_library  # noqa: E402
 
 from musicdb.lib.db.musicdb import MusicDatabase  # noqa: E402
-from tests.support import BLOCKED_MARK, ServerProcess  # noqa: E402
+from tests.support import ServerProcess  # noqa: E402
 
 
 def send(client, fncname, arguments, fncsig, method="call"):
@@ -93,10 +92,7 @@ def run(args, home):
     try:
         measure(server, args, songids, tagids, albumids)
     finally:
-        server.proc.terminate()
-        server.proc.wait(20)
-    if BLOCKED_MARK in server.log():
-        print("warning: the server reported a blocked event loop (see server.log)")
+        stop(server)
 
 
 def measure(server, args, songids, tagids, albumids):
@@ -128,12 +124,7 @@ def main():
     parser.add_argument("--edits", type=int, default=200)
     parser.add_argument("--tls", action="store_true", help="use wss:// as the WebUI does")
     args = parser.parse_args()
-    home = tempfile.mkdtemp(prefix="editing-bench-")
-    os.makedirs(os.path.join(home, "data"))
-    try:
-        run(args, home)
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+    in_home(run, args, "editing-bench-")
 
 
 if __name__ == "__main__":

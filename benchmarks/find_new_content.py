@@ -29,26 +29,20 @@ sys.path.insert(0, ROOT)
 from gevent import monkey  # noqa: E402
 monkey.patch_all()
 
+from benchmarks.common import CLI_CONFIG  # noqa: E402
 from musicdb.demo.library import generate_library  # noqa: E402
 from musicdb.lib.cfg.musicdb import MusicDBConfig  # noqa: E402
 from musicdb.lib.db.musicdb import MusicDatabase  # noqa: E402
 from musicdb.mdbapi import librarydir  # noqa: E402
 from musicdb.mdbapi.app import App  # noqa: E402
 
-CONFIG = """[directories]
-music = {home}/music
-data = {home}/data
-[log]
-logfile = stderr
-loglevel = WARNING
-"""
 
 
 def prepare(home, songs):
     os.makedirs(os.path.join(home, "data"), exist_ok=True)
     config = os.path.join(home, "musicdb.ini")
     with open(config, "w") as handle:
-        handle.write(CONFIG.format(home=home))
+        handle.write(CLI_CONFIG.format(home=home))
     started = time.monotonic()
     generate_library(os.path.join(home, "music"), songs=songs, seconds=1)
     print(f"generated {songs} songs in {time.monotonic() - started:.1f} s")

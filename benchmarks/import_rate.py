@@ -37,15 +37,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
+from benchmarks.common import CLI_CONFIG  # noqa: E402
 from musicdb.demo.library import generate_library  # noqa: E402
 
-CONFIG = """[directories]
-music = {home}/music
-data = {home}/data
-[log]
-logfile = stderr
-loglevel = WARNING
-"""
 
 
 def import_once(config, workers):
@@ -66,7 +60,7 @@ def measure(size, workers, parent, seconds=1):
     os.makedirs(os.path.join(home, "data"))
     config = os.path.join(home, "musicdb.ini")
     with open(config, "w", encoding="utf-8") as handle:
-        handle.write(CONFIG.format(home=home))
+        handle.write(CLI_CONFIG.format(home=home))
     started = time.monotonic()
     generate_library(os.path.join(home, "music"), songs=size, seconds=seconds, progress=True)
     print(f"{size:>6} songs generated in {time.monotonic() - started:.1f} s", flush=True)

@@ -28,10 +28,8 @@ import hashlib
 import http.client
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from urllib.parse import urlencode
@@ -40,7 +38,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from api_latency import BLOCKED_MARK, EXTRA, build_library, rss_mib  # noqa: E402
+from benchmarks.common import in_home, stop  # noqa: E402
+from api_latency import EXTRA, build_library, rss_mib  # noqa: E402
 from musicdb.lib.auth.subsonic import SubsonicCredentials, path_in  # noqa: E402
 from musicdb.lib.db.musicdb import MusicDatabase  # noqa: E402
 from tests.support import TEST_USER, ServerProcess, create_account  # noqa: E402
@@ -193,10 +192,7 @@ def run(args, home):
         full_sync(server.port)
         print(f"server RSS after the runs: {rss_mib(server.proc.pid):.0f} MiB", flush=True)
     finally:
-        server.proc.terminate()
-        server.proc.wait(20)
-    if BLOCKED_MARK in server.log():
-        print("warning: the server reported a blocked event loop (see server.log)")
+        stop(server)
 
 
 def main():
@@ -204,12 +200,7 @@ def main():
     parser.add_argument("--songs", type=int, default=20000)
     parser.add_argument("--requests", type=int, default=200, help="requests per call")
     args = parser.parse_args()
-    home = tempfile.mkdtemp(prefix="subsonic-bench-")
-    os.makedirs(os.path.join(home, "data"), exist_ok=True)
-    try:
-        run(args, home)
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+    in_home(run, args, "subsonic-bench-")
 
 
 if __name__ == "__main__":

@@ -26,16 +26,15 @@ Aims (issue 13): first load under 150 KB transferred, interactive within
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
+from benchmarks.common import in_home  # noqa: E402
 from api_latency import EXTRA, build_library  # noqa: E402
 from tests.e2e.browser import Browser, missing_browser  # noqa: E402
 from tests.support import ServerProcess  # noqa: E402
@@ -117,12 +116,7 @@ def main():
     args = parser.parse_args()
     if missing_browser():
         sys.exit(missing_browser())
-    home = tempfile.mkdtemp(prefix="webpage-bench-")
-    os.makedirs(os.path.join(home, "data"))
-    try:
-        run(args, home)
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+    in_home(run, args, "webpage-bench-")
 
 
 if __name__ == "__main__":

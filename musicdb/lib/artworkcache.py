@@ -28,6 +28,7 @@ import gevent.pool
 
 from musicdb.lib.media import artwork as albumartwork
 from musicdb.lib.media import tags as metatags
+from musicdb.lib.threads import in_thread
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ class ArtworkCache:
             ArtworkError: ``default.jpg`` cannot be created.
             DatabaseError: a write failed.
         """
-        self.pool.apply(albumartwork.ensure_default_artwork, (self.directory,))
+        in_thread(albumartwork.ensure_default_artwork, self.directory, pool=self.pool)
         albums = self.db.get_albums() if albums is None else albums
         summary = ArtworkSummary()
         if self.progress is not None:
@@ -140,29 +141,24 @@ class ArtworkCache:
         current = album["artworkpath"] or albumartwork.DEFAULT_ARTWORK
         if image_path is not None:
             name = self._name(album)
-            self.pool.apply(albumartwork.import_artwork, (image_path, self.directory, name,
-                                                          self.scales, self.max_pixels))
+            in_thread(albumartwork.import_artwork, image_path, self.directory, name, self.scales, self.max_pixels, pool=self.pool)
             return self._store(album, name), WRITTEN
         if current != albumartwork.DEFAULT_ARTWORK \
                 and os.path.isfile(os.path.join(self.directory, current)):
             return current, self._refresh(current, rescale)
         songs = [song["path"] for song in self.db.get_album_songs(album["id"])]
-        data = self.pool.apply(album_picture, (self.root, album["path"], songs))
+        data = in_thread(album_picture, self.root, album["path"], songs, pool=self.pool)
         if data is None:
             return self._store(album, albumartwork.DEFAULT_ARTWORK), DEFAULTED
         name = self._name(album)
-        self.pool.apply(albumartwork.write_artwork, (data, self.directory, name, self.scales,
-                                                     self.max_pixels))
+        in_thread(albumartwork.write_artwork, data, self.directory, name, self.scales, self.max_pixels, pool=self.pool)
         return self._store(album, name), WRITTEN
 
     def _refresh(self, name, rescale):
         if rescale:
-            self.pool.apply(albumartwork.import_artwork,
-                            (os.path.join(self.directory, name), self.directory, name,
-                             self.scales, self.max_pixels))
+            in_thread(albumartwork.import_artwork, os.path.join(self.directory, name), self.directory, name, self.scales, self.max_pixels, pool=self.pool)
             return WRITTEN
-        written = self.pool.apply(albumartwork.complete_scales,
-                                  (self.directory, name, self.scales, self.max_pixels))
+        written = in_thread(albumartwork.complete_scales, self.directory, name, self.scales, self.max_pixels, pool=self.pool)
         return COMPLETED if written else UNCHANGED
 
     def _name(self, album):

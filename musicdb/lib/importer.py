@@ -60,6 +60,7 @@ from musicdb.lib.musicdirectory import MusicDirectory, PathError, is_utf8, print
 from musicdb.lib.pidlock import LockBusy, PidLock
 from musicdb.lib.videoimport import VideoImporter
 from musicdb.lib.storage import FULL, READONLY, StorageError, storage_error
+from musicdb.lib.threads import in_thread
 
 log = logging.getLogger(__name__)
 
@@ -315,15 +316,15 @@ class Importer:
     def close(self):
         """Close the import cache (in the pool: closing may checkpoint and sync the file)."""
         if self.cache is not None:
-            self.pool.apply(self.cache.close)
+            in_thread(self.cache.close, pool=self.pool)
             self.cache = None
 
     def run(self, path=""):
         relpath = self.directory.relative(path)
         # Creating the cache file takes tens of milliseconds of disk work: not in the hub.
-        self.cache = self.pool.apply(ImportCache, (self.datadir,))
-        albums = self.pool.apply(self.directory.album_dirs, (relpath,))
-        self.pool.apply(albumartwork.ensure_default_artwork, (self.artworkdir,))
+        self.cache = in_thread(ImportCache, self.datadir, pool=self.pool)
+        albums = in_thread(self.directory.album_dirs, relpath, pool=self.pool)
+        in_thread(albumartwork.ensure_default_artwork, self.artworkdir, pool=self.pool)
         self._load()
         self._albumdirs = {album.path: album for album in albums}
         for album in albums:
@@ -473,8 +474,9 @@ class Importer:
         if self._lost is None:
             rows = [row for row in self.songs.values() if row["checksum"] and row["path"]]
             root = self.directory.root
-            missing = self.pool.apply(
-                lambda: [r for r in rows if not os.path.exists(os.path.join(root, r["path"]))])
+            missing = in_thread(
+                lambda: [r for r in rows if not os.path.exists(os.path.join(root, r["path"]))],
+                pool=self.pool)
             self._lost = {row["checksum"]: row for row in missing}
         return self._lost
 
@@ -485,8 +487,9 @@ class Importer:
         candidates = [path for path in self.songs if path and path not in walked
                       and (not relpath or path == relpath or path.startswith(prefix))]
         root = self.directory.root
-        return self.pool.apply(
-            lambda: sorted(p for p in candidates if not os.path.exists(os.path.join(root, p))))
+        return in_thread(
+            lambda: sorted(p for p in candidates if not os.path.exists(os.path.join(root, p))),
+            pool=self.pool)
 
     def _claim_lost(self, checksum):
         return self._lost_songs().pop(checksum, None)

@@ -15,6 +15,7 @@ import logging
 import gevent
 
 from musicdb.lib.datadir import write_atomic
+from musicdb.lib.threads import in_thread
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def write_table(path, header, rows):
         OSError: the file cannot be written (the old one stays intact).
     """
     text = format_table(header, rows)
-    gevent.get_hub().threadpool.apply(write_atomic, (path, text, 0o644))
+    in_thread(write_atomic, path, text, 0o644)
 
 
 def write_tables(tables):

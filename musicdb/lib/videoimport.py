@@ -32,6 +32,7 @@ from musicdb.lib.media import video as videoinfo
 from musicdb.lib.media.artwork import DIVISION_SLASH
 from musicdb.lib.media.errors import MediaError
 from musicdb.lib.musicdirectory import KIND_ARTIST, KIND_VIDEO, MusicDirectory, PathError
+from musicdb.lib.threads import in_thread
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ class VideoImporter:
             DatabaseError: a write failed.
         """
         relpath = self.directory.relative(path)
-        paths = self.pool.apply(video_paths, (self.directory, relpath))
+        paths = in_thread(video_paths, self.directory, relpath, pool=self.pool)
         summary = VideoSummary()
         if self.progress is not None:
             self.progress.reset(total=len(paths))
@@ -146,7 +147,7 @@ class VideoImporter:
     def _add(self, videopath):
         path = self.directory.absolute(videopath)
         info = videoinfo.probe(path)  # a subprocess: in this greenlet (see media.frames)
-        meta = dict(self.pool.apply(read_file, (path,)), playtime=info.playtime,
+        meta = dict(in_thread(read_file, path, pool=self.pool), playtime=info.playtime,
                     codec=info.codec, xresolution=info.xresolution,
                     yresolution=info.yresolution)
         artistpath = videopath.split("/")[0]
@@ -171,7 +172,7 @@ class VideoImporter:
             artist["name"] if artist else video["path"].split("/")[0], video["name"])
         directory = os.path.join(self.artworkdir, *relative.split("/"))
         if again:
-            self.pool.apply(_remove_frames, (directory,))
+            in_thread(_remove_frames, directory, pool=self.pool)
         settings = self.cfg.videoframes
         written = videoframes.generate_frames(
             self.directory.absolute(video["path"]), directory, video["playtime"] or 0,
@@ -185,7 +186,7 @@ class VideoImporter:
 
 
     def _offload(self, function, *args):
-        return self.pool.apply(function, args)
+        return in_thread(function, *args, pool=self.pool)
 
 
 def _remove_frames(directory):

@@ -27,6 +27,7 @@ import gevent
 import gevent.event
 
 from musicdb.lib.db.musicdb import TAG_CLASS_GENRE, MusicDatabase
+from musicdb.lib.threads import in_thread
 
 _WORD = re.compile(r"\w+")
 
@@ -161,7 +162,7 @@ def build_in_thread(database):
     """
     if not database.path or database.path == ":memory:":
         return Catalog(database)
-    return gevent.get_hub().threadpool.apply(_build_from_file, (database.path,))
+    return in_thread(_build_from_file, database.path)
 
 
 def _build_from_file(path):

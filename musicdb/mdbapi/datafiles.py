@@ -18,6 +18,7 @@ import gevent
 from musicdb.lib import datadir, storage
 from musicdb.lib.pidlock import LockBusy, PidLock
 from musicdb.lib.service import Service
+from musicdb.lib.threads import in_thread
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class DiskWatch(Service):
 
     def check(self):
         """Probe once (in the thread pool); log a warning while full.  Returns whether full."""
-        full = gevent.get_hub().threadpool.apply(storage.disk_full, (self.data,))
+        full = in_thread(storage.disk_full, self.data)
         if full:
             reason = storage.describe(storage.FULL, self.data)
             log.warning("%s%s: changes are refused until there is space again",

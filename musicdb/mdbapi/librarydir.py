@@ -31,6 +31,7 @@ from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.lib.media import tags as metatags
 from musicdb.lib.musicdirectory import MusicDirectory, VIDEO_EXTENSIONS, extension
 from musicdb.lib.renamejournal import RenameJournal
+from musicdb.lib.threads import in_thread
 
 from . import events
 
@@ -77,11 +78,6 @@ def _entry(app, kind, entryid):
     if entry is None:
         raise EntryNotFound(f"There is no {kind} with ID {entryid}")
     return entry
-
-
-def _in_pool(function, *args):
-    """Run blocking file work in the hub's threadpool; its exception is raised here."""
-    return gevent.get_hub().threadpool.apply(function, args)
 
 
 def _write(app, step, *args):
@@ -184,8 +180,8 @@ def _read_song(absolute):
         EditError: the file cannot be read as music.
     """
     try:
-        meta = _in_pool(_read_tags, absolute)
-        return meta.as_dict(), _in_pool(metatags.file_checksum, absolute)
+        meta = in_thread(_read_tags, absolute)
+        return meta.as_dict(), in_thread(metatags.file_checksum, absolute)
     except metatags.TagError as error:
         raise EditError(f"{safepath.shown(error.path)}: {error.reason}") from None
     except OSError as error:
@@ -712,7 +708,7 @@ def find_new_content(app):
     """
     known = {table: app.database.known_paths(table) for table in ("albums", "videos")}
     directory = MusicDirectory.from_config(app.cfg)
-    albums, videos = _in_pool(_scan_new, directory, known)
+    albums, videos = in_thread(_scan_new, directory, known)
     return {"albums": [_describe_album(path) for path in albums],
             "videos": [_describe_video(path) for path in videos]}
 
@@ -781,9 +777,9 @@ def find_album_song_files(app, albumpath):
     if len(_parts(relpath)) != 2 or not os.path.isdir(absolute):
         return []
     directory = MusicDirectory.from_config(app.cfg)
-    songs = [path for path in _in_pool(directory.songs, relpath)
+    songs = [path for path in in_thread(directory.songs, relpath)
              if app.database.find_song_by_path(path) is None]
-    metas = _in_pool(_read_metas, directory, songs)
+    metas = in_thread(_read_metas, directory, songs)
     return [{"path": path, "frommeta": _from_meta(meta), "fromfile": _from_file(path)}
             for path, meta in zip(songs, metas)]
 

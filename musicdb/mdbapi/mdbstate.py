@@ -25,6 +25,7 @@ import gevent.lock
 from musicdb.lib import datadir
 from musicdb.lib.cfg.values import parse_bool
 from musicdb.lib.db.musicdb import TAG_CLASS_GENRE, TAG_CLASS_SUBGENRE
+from musicdb.lib.threads import in_thread
 
 log = logging.getLogger(__name__)
 
@@ -172,8 +173,7 @@ class MDBState:
         parser.write(text)
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            gevent.get_hub().threadpool.apply(datadir.write_atomic,
-                                              (self.path, text.getvalue(), 0o644))
+            in_thread(datadir.write_atomic, self.path, text.getvalue(), 0o644)
         except OSError:
             self._parser, self._stamp = None, None
             raise

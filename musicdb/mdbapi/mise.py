@@ -33,6 +33,8 @@ import gevent
 import gevent.lock
 from rapidfuzz import fuzz, process
 
+from musicdb.lib.threads import in_thread
+
 log = logging.getLogger(__name__)
 
 THRESHOLD = 80
@@ -118,7 +120,7 @@ class MusicDBMicroSearchEngine:
             started = time.monotonic()
             rows = self._read_names()
             if sum(len(names) for names in rows) >= THREADPOOL_MIN_NAMES:
-                caches = gevent.get_hub().threadpool.apply(_build_caches, (rows,))
+                caches = in_thread(_build_caches, rows)
             else:
                 caches = _build_caches(rows)
             self.artists, self.albums, self.songs = caches
@@ -163,7 +165,7 @@ class MusicDBMicroSearchEngine:
         # Take the three caches at once: an UpdateCache may swap them while we search.
         caches = self.artists, self.albums, self.songs
         if sum(len(cache.ids) for cache in caches) >= THREADPOOL_MIN_NAMES:
-            return gevent.get_hub().threadpool.apply(_search, (caches, query))
+            return in_thread(_search, caches, query)
         return _search(caches, query)
 
 

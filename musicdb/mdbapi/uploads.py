@@ -18,10 +18,11 @@ import gevent.lock
 
 from musicdb.lib import safepath, uploadfiles
 from musicdb.lib.musicdirectory import VIDEO_EXTENSIONS, MusicDirectory
-from musicdb.lib.videoimport import name_and_release
 from musicdb.lib.storage import storage_error
+from musicdb.lib.threads import in_thread
+from musicdb.lib.videoimport import name_and_release
 from musicdb.mdbapi import events
-from musicdb.taskmanagement.mdb8 import REMOVE, in_pool, uploads_directory
+from musicdb.taskmanagement.mdb8 import REMOVE, uploads_directory
 from musicdb.taskmanagement.task import CHUNK_REQUEST, INTERNAL_ERROR, is_valid_id
 
 log = logging.getLogger(__name__)
@@ -95,8 +96,8 @@ def initiate(app, taskid, mimetype, contenttype, filesize, checksum, filename):
         old = app.tasks.get(taskid) or {}
         for key in ("uploadpath", "unpackedpath"):   # the replaced task's files
             if old.get(key) and old[key] != name:
-                in_pool(uploadfiles.remove, os.path.join(directory, old[key]))
-        in_pool(_create_file, directory, name)
+                in_thread(uploadfiles.remove, os.path.join(directory, old[key]))
+        in_thread(_create_file, directory, name)
         _running[taskid] = uploadfiles.RunningSha1()
         app.tasks.submit("upload", taskid=taskid, contenttype=contenttype, mimetype=mimetype,
                          filesize=filesize, offset=0, sourcefilename=filename,
@@ -147,7 +148,7 @@ def receive_chunk(app, taskid, text):
         path = os.path.join(uploads_directory(app.cfg), task["uploadpath"])
         data = _decode(text)
         try:
-            offset = in_pool(uploadfiles.store_chunk, path, data, task["filesize"],
+            offset = in_thread(uploadfiles.store_chunk, path, data, task["filesize"],
                              _running.get(taskid))
         except OSError as error:
             _write_failed(app, taskid, storage_error(error, path=path, always=True))
@@ -163,7 +164,7 @@ def _decode(text):
     the loop is never held longer."""
     if len(text) <= HUB_DECODE_LIMIT:
         return uploadfiles.decode_hex(text)
-    return in_pool(uploadfiles.decode_hex, text)
+    return in_thread(uploadfiles.decode_hex, text)
 
 
 def _write_failed(app, taskid, error):
@@ -176,7 +177,7 @@ def _write_failed(app, taskid, error):
 
 def _complete(app, task, path, offset):
     try:
-        checksum = in_pool(uploadfiles.file_sha1, path, _running.pop(task["id"], None))
+        checksum = in_thread(uploadfiles.file_sha1, path, _running.pop(task["id"], None))
     except OSError as error:
         _write_failed(app, task["id"], storage_error(error, path=path, always=True))
     if checksum != task["sourcechecksum"]:

@@ -14,6 +14,7 @@ import os
 import gevent
 
 from musicdb.lib.media import frames
+from musicdb.lib.threads import in_thread
 from musicdb.lib.ws.errors import InvalidArguments, NotFound
 
 THUMBNAIL = "thumbnail.jpg"
@@ -44,9 +45,9 @@ def set_thumbnail(app, videoid, timestamp):
         raise NotFound(f"The file of video {videoid} is missing: {video['path']}")
     directory = os.path.join(frames_root(app.cfg), video["framesdirectory"])
     pool = gevent.get_hub().threadpool
-    pool.apply(frames.make_directory, (directory,))
+    in_thread(frames.make_directory, directory, pool=pool)
     target = os.path.join(directory, THUMBNAIL)
     # ffmpeg from this greenlet: gevent cannot watch a child process of a worker thread.
     frames.extract_frame(source, timestamp, target)
-    pool.apply(frames.write_scaled, (target, app.cfg.videoframes.scales))
+    in_thread(frames.write_scaled, target, app.cfg.videoframes.scales, pool=pool)
     tagging.set_video_thumbnail(videoid, THUMBNAIL)

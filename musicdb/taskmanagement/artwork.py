@@ -11,6 +11,7 @@ import os
 import gevent
 
 from musicdb.lib.media import artwork as albumartwork
+from musicdb.lib.threads import in_thread
 from musicdb.taskmanagement.task import TaskType
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,7 @@ class CompleteArtworkScales(TaskType):
         pool, written = gevent.get_hub().threadpool, 0
         for name in names:
             try:
-                written += pool.apply(albumartwork.complete_scales,
-                                      (directory, name, app.cfg.albumcover.scales))
+                written += in_thread(albumartwork.complete_scales, directory, name, app.cfg.albumcover.scales, pool=pool)
             except albumartwork.ArtworkError as error:
                 log.warning("Cannot complete the scaled copies: %s", error)
             task.advance()

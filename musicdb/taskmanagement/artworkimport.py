@@ -13,7 +13,8 @@ import os
 from musicdb.lib import safepath
 from musicdb.lib.media import artwork as albumartwork
 from musicdb.lib.media import tags
-from musicdb.taskmanagement.mdb8 import MusicDB8Task, in_pool, uploads_directory
+from musicdb.lib.threads import in_thread
+from musicdb.taskmanagement.mdb8 import MusicDB8Task, uploads_directory
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,8 @@ def _import(data, app):
     kind = data.get("awsourcetype")
     if kind == "imagefile":
         name = _album_artwork_name(app, album)
-        image = in_pool(_read, _image_path(app, data))
-        in_pool(albumartwork.write_artwork, image, directory, name, scales)
+        image = in_thread(_read, _image_path(app, data))
+        in_thread(albumartwork.write_artwork, image, directory, name, scales)
     elif kind == "songfile":
         name = _embedded(app, album, directory, scales)
     else:
@@ -95,16 +96,16 @@ def _embedded(app, album, directory, scales):
     current = album.get("artworkpath")
     if current and current != albumartwork.DEFAULT_ARTWORK \
             and os.path.isfile(os.path.join(directory, current)):
-        in_pool(albumartwork.complete_scales, directory, current, scales)
+        in_thread(albumartwork.complete_scales, directory, current, scales)
         return current
     songs = app.database.get_album_songs(album["id"])
     picture = None
     if songs:
         path = os.path.join(app.cfg.directories.music, songs[0]["path"])
-        picture = in_pool(tags.extract_artwork, path)
+        picture = in_thread(tags.extract_artwork, path)
     if picture is None:
-        in_pool(albumartwork.ensure_default_artwork, directory)
-        in_pool(albumartwork.complete_scales, directory, albumartwork.DEFAULT_ARTWORK, scales)
+        in_thread(albumartwork.ensure_default_artwork, directory)
+        in_thread(albumartwork.complete_scales, directory, albumartwork.DEFAULT_ARTWORK, scales)
         return albumartwork.DEFAULT_ARTWORK
     name = _album_artwork_name(app, album)
-    return in_pool(albumartwork.write_artwork, picture, directory, name, scales)
+    return in_thread(albumartwork.write_artwork, picture, directory, name, scales)

@@ -11,7 +11,8 @@ import os
 
 from musicdb.lib.media import tags
 from musicdb.lib.musicdirectory import MusicDirectory
-from musicdb.taskmanagement.mdb8 import MusicDB8Task, in_pool
+from musicdb.lib.threads import in_thread
+from musicdb.taskmanagement.mdb8 import MusicDB8Task
 
 NAME = "fsscan"
 VIDEO_EXTENSIONS = ("mp4", "m4v", "webm")
@@ -39,7 +40,7 @@ def scan(app):
     entries = {kind: [dict(entry) for entry in rows] for kind, rows in entries.items()}
     known = {kind: {entry["path"] for entry in rows} for kind, rows in entries.items()}
     directory = MusicDirectory.from_config(app.cfg)
-    lost, new = in_pool(_scan, directory, entries, known)
+    lost, new = in_thread(_scan, directory, entries, known)
     return {"lostpaths": lost, "newpaths": new}
 
 

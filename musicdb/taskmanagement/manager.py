@@ -35,6 +35,7 @@ from gevent.queue import Queue
 
 from musicdb.lib.service import Service
 from musicdb.lib.storage import storage_error
+from musicdb.lib.threads import in_thread
 from musicdb.mdbapi import events
 from musicdb.taskmanagement.store import TaskStore
 from musicdb.taskmanagement.task import (
@@ -486,7 +487,7 @@ class TaskManager(Service):
     def _io(self, function, *args):
         """Disk work in the thread pool, so the hub never waits for a sync."""
         pool = self._pool if self._pool is not None else gevent.get_hub().threadpool
-        return pool.apply(function, args)
+        return in_thread(function, *args, pool=pool)
 
 
 class RunningTask:

@@ -16,9 +16,8 @@ atomically and a placed file with the right checksum is kept).
 import logging
 import os
 
-import gevent
-
 from musicdb.lib import uploadfiles
+from musicdb.lib.threads import in_thread
 from musicdb.mdbapi import events
 from musicdb.taskmanagement.task import ACTIVE, PENDING, WAITING, TaskType
 
@@ -53,11 +52,6 @@ FILE_KEYS = ("preprocessedpath", "uploadpath", "unpackedpath")   # a task's file
 
 def uploads_directory(cfg):
     return os.path.join(cfg.directories.data, "uploads")
-
-
-def in_pool(function, *args):
-    """Blocking file work in the hub's thread pool."""
-    return gevent.get_hub().threadpool.apply(function, args)
 
 
 class MusicDB8Task(TaskType):
@@ -114,7 +108,7 @@ class MusicDB8Task(TaskType):
             if path:
                 path = os.path.join(directory, path)   # absolute paths stay as they are
                 if uploadfiles_inside(path, directory):
-                    in_pool(uploadfiles.remove, path)
+                    in_thread(uploadfiles.remove, path)
         task.forget()
 
 
@@ -128,7 +122,7 @@ def remove_orphaned_uploads(app):
     """
     directory = uploads_directory(app.cfg)
     owned = [task[key] for task in app.tasks.list() for key in FILE_KEYS if task.get(key)]
-    removed = in_pool(uploadfiles.remove_orphans, directory, owned)
+    removed = in_thread(uploadfiles.remove_orphans, directory, owned)
     if removed:
         log.warning("Removed %d entries of %s that belong to no task (left by a crash): %s",
                     len(removed), directory, ", ".join(removed))

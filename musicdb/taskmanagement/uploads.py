@@ -30,7 +30,8 @@ from musicdb.lib.media.artwork import ArtworkError
 from musicdb.lib.media.errors import MediaError
 from musicdb.lib.musicdirectory import VIDEO_EXTENSIONS
 from musicdb.taskmanagement import artworkimport
-from musicdb.taskmanagement.mdb8 import MusicDB8Task, in_pool, uploads_directory
+from musicdb.lib.threads import in_thread
+from musicdb.taskmanagement.mdb8 import MusicDB8Task, uploads_directory
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ def _preprocess_artwork(task, data, directory, _cfg):
     target = source
     if uploadfiles.extension(data["uploadpath"]) != "jpg":
         target = os.path.splitext(source)[0] + ".jpg"
-        in_pool(uploadfiles.convert_to_jpeg, source, target)
+        in_thread(uploadfiles.convert_to_jpeg, source, target)
     return task.set_state("readyforintegration", preprocessedpath=target)
 
 
@@ -106,8 +107,8 @@ def _preprocess_albumfile(task, data, directory, cfg):
     first = source
     if uploadfiles.is_archive(source):
         unpacked = os.path.splitext(data["uploadpath"])[0] + ".d"
-        in_pool(uploadfiles.remove, os.path.join(directory, unpacked))   # a restart's leftover
-        files = in_pool(uploadfiles.unpack_zip, source, os.path.join(directory, unpacked),
+        in_thread(uploadfiles.remove, os.path.join(directory, unpacked))   # a restart's leftover
+        files = in_thread(uploadfiles.unpack_zip, source, os.path.join(directory, unpacked),
                         _archive_limits(cfg))
         updates.update(preprocessedpath=unpacked, unpackedpath=unpacked)
         task.update(**updates)
@@ -147,7 +148,7 @@ PREPROCESSORS = {"albumfile": _preprocess_albumfile, "artwork": _preprocess_artw
 
 def _annotate_metadata(task, path):
     try:
-        meta = in_pool(_read_tags, path)
+        meta = in_thread(_read_tags, path)
     except tags.TagError as error:
         log.info("Upload %s: no metadata: %s", task.id, error)
         return
@@ -169,14 +170,14 @@ def _integrate_albumfile(taskid, data, app):
     relpath, absolute = safepath.resolve(root, musicpath)
     source = os.path.join(directory, data.get("preprocessedpath") or data["uploadpath"])
     if not os.path.isdir(source):
-        in_pool(_place, source, absolute, taskid)
+        in_thread(_place, source, absolute, taskid)
         return {"albumfilepath": relpath}
     if uploadfiles.is_archive(relpath):
         relpath, absolute = safepath.resolve(root, relpath.rsplit("/", 1)[0])
     for member in _members(source, data.get("annotations", {}).get("files") or []):
         target = os.path.join(absolute, *member[1].split("/"))
         safepath.resolve(root, f"{relpath}/{member[1]}")
-        in_pool(_place, os.path.join(source, *member[0].split("/")), target, taskid)
+        in_thread(_place, os.path.join(source, *member[0].split("/")), target, taskid)
     return {"albumfilepath": relpath}
 
 
@@ -186,7 +187,7 @@ def _integrate_video(taskid, data, app):
     relpath, absolute = safepath.resolve(app.cfg.directories.music, data.get("videofile"))
     source = os.path.join(uploads_directory(app.cfg),
                           data.get("preprocessedpath") or data["uploadpath"])
-    in_pool(_place, source, absolute, taskid)
+    in_thread(_place, source, absolute, taskid)
     return {"videofile": relpath, "videopath": relpath}
 
 

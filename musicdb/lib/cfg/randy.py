@@ -20,6 +20,7 @@ import gevent.lock
 
 from musicdb.lib.cfg.values import parse_value
 from musicdb.lib.datadir import write_atomic
+from musicdb.lib.threads import in_thread
 
 log = logging.getLogger(__name__)
 
@@ -151,5 +152,5 @@ class RandyConfigFile:
     def _write(self, values):
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
         # in the hub's thread pool: an fsync must not stall the event loop
-        gevent.get_hub().threadpool.apply(write_atomic, (self.path, _format(values), 0o644))
+        in_thread(write_atomic, self.path, _format(values), 0o644)
         self._cache = None

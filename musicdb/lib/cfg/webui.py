@@ -39,6 +39,7 @@ import gevent.lock
 
 from musicdb.lib import datadir
 from musicdb.lib.cfg.values import parse_value
+from musicdb.lib.threads import in_thread
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +204,7 @@ class WebUIConfig:
 
     def _write_text(self, text):
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        gevent.get_hub().threadpool.apply(datadir.write_atomic, (self.path, text, 0o664))
+        in_thread(datadir.write_atomic, self.path, text, 0o664)
 
 
 def _new_parser():

@@ -38,6 +38,13 @@ CREATE INDEX IF NOT EXISTS playlists_user ON playlists (user);
 KINDS = ("song", "album", "artist")
 
 
+# The statement that sets each field a client may change (no SQL built from names).
+_PLAYLIST_FIELDS = {
+    "name": "UPDATE playlists SET name = ? WHERE id = ?",
+    "comment": "UPDATE playlists SET comment = ? WHERE id = ?",
+    "public": "UPDATE playlists SET public = ? WHERE id = ?",
+}
+
 class AnnotationDatabase(Database):
     """Stars, ratings and plays of Subsonic clients.
 
@@ -127,9 +134,8 @@ class AnnotationDatabase(Database):
         """Set ``fields`` (name, comment, public) and, unless None, the songs."""
         with self.transaction():
             for name, value in fields.items():
-                if name in ("name", "comment", "public") and value is not None:
-                    self.execute("UPDATE playlists SET %s = ? WHERE id = ?" % name,
-                                 (value, playlistid))
+                if name in _PLAYLIST_FIELDS and value is not None:
+                    self.execute(_PLAYLIST_FIELDS[name], (value, playlistid))
             if songids is not None:
                 self._set_songs(playlistid, songids)
             self.execute("UPDATE playlists SET changed = ? WHERE id = ?", (when, playlistid))

@@ -40,6 +40,7 @@ from musicdb.lib.auth.accounts import AccountError
 from musicdb.lib.auth.limiter import FailureLimiter
 from musicdb.lib.http import files
 from musicdb.lib.service import Service
+from musicdb.lib.threads import in_thread
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ _hashing = BoundedSemaphore(2)  # scrypt takes 32 MiB: not more than two at once
 def offload(function, *args):
     """Run a slow, GIL-releasing call (scrypt) in gevent's thread pool."""
     with _hashing:
-        return gevent.get_hub().threadpool.apply(function, args)
+        return in_thread(function, *args)
 
 
 class LoginGate:

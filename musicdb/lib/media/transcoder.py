@@ -27,6 +27,7 @@ import gevent.subprocess
 
 from musicdb.lib.media import mp3
 from musicdb.lib.media.errors import MediaError, convert_error
+from musicdb.lib.threads import in_thread
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,7 @@ class FrameSource:
         """Queue all frames of the song; returns how many."""
         if self.fmt.transcode_all or not self.path.lower().endswith(".mp3"):
             return self._transcode()
-        handle = _in_thread(open, self.path, "rb")
+        handle = in_thread(open, self.path, "rb")
         try:
             return self._pass_through(handle)
         finally:
@@ -187,7 +188,7 @@ class FrameSource:
         """Queue the file's own frames if their format fits, else transcode it."""
         parser, count = mp3.FrameParser(), 0
         while True:
-            data = _in_thread(handle.read, READ_SIZE)
+            data = in_thread(handle.read, READ_SIZE)
             frames = parser.feed(data) if data else parser.finish()
             if parser.first is not None and not self.fmt.accepts(parser.first):
                 log.debug("%s is not %d Hz stereo MPEG-1 Layer III; transcoding it",
@@ -220,25 +221,6 @@ class FrameSource:
         for frame in frames:
             self._frames.put(frame)
         return len(frames)
-
-
-def _in_thread(function, *args):
-    """Run a blocking file call in the hub's threadpool; the calling greenlet waits.
-
-    Raises:
-        OSError: the call failed (re-raised here, not printed by the threadpool).
-    """
-    result, error = gevent.get_hub().threadpool.apply(_capture, (function, args))
-    if error is not None:
-        raise error
-    return result
-
-
-def _capture(function, args):
-    try:
-        return function(*args), None
-    except OSError as error:
-        return None, error
 
 
 def stop_ffmpeg(process, stderr_reader):
