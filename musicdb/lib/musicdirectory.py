@@ -8,7 +8,9 @@ Layout (spec foundations.md §4, api-editing.md §1)::
 All paths handed out are relative to the root and use ``/``.  The walk
 honours ``[music] ignoreartists``, ``ignorealbums`` and ``ignoresongs``
 (compared with the plain entry name) and skips names starting with ``.``
-(hidden files, macOS ``._*`` resource forks that look like broken songs).
+(hidden files, macOS ``._*`` resource forks that look like broken songs, and
+the half-copies of uploads being integrated, :mod:`musicdb.lib.halfcopies`);
+:meth:`MusicDirectory.kind` calls no hidden path an artist, album, song or video.
 
 Safety (better than MusicDB 8, which followed any symlink): no path given to
 :meth:`MusicDirectory.relative` may leave the root, also not through a
@@ -137,7 +139,12 @@ class MusicDirectory:
         return os.path.join(self.root, *relpath.split("/")) if relpath else self.root
 
     def kind(self, relpath):
-        """What an existing root-relative path is: artist, album, song, video or None."""
+        """What an existing root-relative path is: artist, album, song, video or None.
+
+        A hidden name (``.x.mp3``, an upload's half-copy) is none of them, as in the walk.
+        """
+        if any(part.startswith(".") for part in relpath.split("/") if part):
+            return None
         path = self.absolute(relpath)
         depth = len(relpath.split("/")) if relpath else 0
         if depth == 1 and os.path.isdir(path):

@@ -3,8 +3,9 @@
 ``StartTaskManagementThread(app)`` creates the
 :class:`~musicdb.taskmanagement.manager.TaskManager` with the table of task
 types, reads ``<data>/tasks`` back, starts its loop and stores it in
-``app.tasks`` and deletes what ``<data>/uploads`` holds for no task (before
-any client connects); ``StopTaskManagementThread()`` stops it (a running task is
+``app.tasks`` and deletes what ``<data>/uploads`` holds for no task and the
+half-copies in the music directory of no running integration (before any
+client connects, so no new integration starts meanwhile); ``StopTaskManagementThread()`` stops it (a running task is
 failed as interrupted, or kept for the next start if its type is resumable).
 """
 
@@ -13,6 +14,7 @@ import logging
 from musicdb.lib.service import ServiceSlot
 from musicdb.taskmanagement.manager import TaskManager
 from musicdb.taskmanagement.mdb8 import remove_orphaned_uploads
+from musicdb.taskmanagement.uploads import remove_orphaned_half_copies
 from musicdb.taskmanagement.tasktypes import default_types
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ def _clean_uploads(app):
         remove_orphaned_uploads(app)
     except OSError as error:
         log.error("Cannot clean up the uploads directory: %s", error)
+    remove_orphaned_half_copies(app)   # logs what it cannot remove and goes on
 
 
 def StopTaskManagementThread():

@@ -28,6 +28,8 @@ import re
 import time
 import uuid
 
+from musicdb.lib import halfcopies
+
 PENDING, ACTIVE, WAITING, FINAL = "pending", "active", "waiting", "final"
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -41,8 +43,7 @@ INTERRUPTED_BY_SHUTDOWN = "interrupted by a shutdown"
 
 # A task ID becomes a file name: only the canonical form of a UUID4 is accepted, or
 # the lower-case SHA-1 hex digest the WebUI uses as the ID of an upload.
-_ID = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
-                 r"|[0-9a-f]{40})$")
+_ID = re.compile(halfcopies.TASK_ID)   # also in the names of half-copies
 
 
 class TaskError(Exception):
@@ -62,7 +63,7 @@ def new_id():
 
 
 def is_valid_id(taskid):
-    return isinstance(taskid, str) and _ID.match(taskid) is not None
+    return isinstance(taskid, str) and _ID.fullmatch(taskid) is not None
 
 
 def check_id(taskid):

@@ -23,7 +23,7 @@ import mimetypes
 import os
 import shutil
 
-from musicdb.lib import safepath, uploadfiles
+from musicdb.lib import halfcopies, safepath, uploadfiles
 from musicdb.lib.media import tags
 from musicdb.lib.media import video as videoinfo
 from musicdb.lib.media.artwork import ArtworkError
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 NAME = "upload"
 UNSUPPORTED = "Unsupported content type"
 EXISTS = "File already exists in the music directory"
+INTEGRATING = ("startintegration", "integrating")   # the states whose step places files
 
 
 class IntegrationFailed(Exception):
@@ -238,7 +239,23 @@ def _copy_then_link(source, destination, taskid):
 
 
 def _temporary(destination, taskid):
-    return os.path.join(os.path.dirname(destination), f".{taskid}.musicdb-upload")
+    return os.path.join(os.path.dirname(destination), halfcopies.name_of(taskid))
+
+
+def remove_orphaned_half_copies(app):
+    """At start: delete the half-copies in the music directory of every task whose
+    integration will not run again (a kill -9's leftovers: the task's file is gone or
+    expired, or it is past ``integrating``); logs how many and where.  A resumed
+    integration's own half-copy stays: that step removes it itself.
+    Returns their paths relative to the music directory."""
+    root = app.cfg.directories.music
+    keep = {task["id"] for task in app.tasks.list() if task.get("state") in INTEGRATING}
+    removed = in_thread(halfcopies.sweep, root, keep)
+    if removed:
+        log.warning("Removed %d half-copies of uploads from the music directory %s that "
+                    "belong to no running integration (left by a crash): %s",
+                    len(removed), root, ", ".join(removed))
+    return removed
 
 
 def _same_content(first, second):
