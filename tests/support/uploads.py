@@ -2,7 +2,9 @@
 
 import hashlib
 import io
+import json
 import os
+import time
 import zipfile
 
 TASK = "MusicDB:Task"
@@ -70,3 +72,23 @@ def zip_directory(directory, prefix=""):
                 path = os.path.join(root, name)
                 archive.write(path, prefix + os.path.relpath(path, directory))
     return buffer.getvalue()
+
+
+def plant_integrating_task(home, data, albumfilepath, state="integrating"):
+    """What a kill -9 during an album file's integration leaves in ``home``: the upload's
+    file and its task file in ``state``; returns the task ID (the file's SHA-1)."""
+    taskid, now = sha1(data), int(time.time())
+    name = f"albumfile-{taskid}.mp3"
+    with open(os.path.join(home, "data", "uploads", name), "wb") as handle:
+        handle.write(data)
+    task = {"id": taskid, "type": "upload", "state": state, "contenttype": "albumfile",
+            "params": {}, "annotations": {}, "progress": {"done": 0, "total": None},
+            "reason": None, "result": None, "initializationtime": now, "updatetime": now,
+            "owner": 1, "filesize": len(data), "offset": len(data),
+            "sourcefilename": os.path.basename(albumfilepath), "sourcechecksum": taskid,
+            "uploadpath": name, "preprocessedpath": name, "albumfilepath": albumfilepath,
+            "mimetype": "", "videopath": None, "albumpath": None, "awsourcetype": None,
+            "awsourcepath": None}
+    with open(os.path.join(home, "data", "tasks", f"{taskid}.json"), "w") as handle:
+        json.dump(task, handle)
+    return taskid

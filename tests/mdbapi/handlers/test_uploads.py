@@ -12,7 +12,8 @@ from tests.support.client import Client
 from tests.support.media import needs_ffmpeg
 from tests.support.server import ServerProcess, poll
 from tests.support.uploads import (
-    TASK, send_chunks, sha1, start_upload, state_of, task_packet, upload, zip_directory)
+    TASK, plant_integrating_task, send_chunks, sha1, start_upload, state_of, task_packet, upload,
+    zip_directory)
 
 SCALES = (150, 200, 500, 1000)
 
@@ -260,20 +261,10 @@ def test_an_integration_killed_midway_is_finished_after_the_restart(tmp_path):
     server = ServerProcess(home)
     server.stop()
     data = os.urandom(500_000)
-    taskid = sha1(data)
-    name = f"albumfile-{taskid}.mp3"
-    (home / "data" / "uploads" / name).write_bytes(data)
+    taskid = plant_integrating_task(home, data, "Band/2020 - Album/01 A.mp3")
     target = home / "music" / "Band" / "2020 - Album"
     target.mkdir(parents=True)
     (target / f".{taskid}.musicdb-upload").write_bytes(data[:1000])
-    task = {"id": taskid, "type": "upload", "state": "integrating", "contenttype": "albumfile",
-            "params": {}, "annotations": {}, "progress": {"done": 0, "total": None},
-            "reason": None, "result": None, "initializationtime": 1, "updatetime": 1,
-            "owner": 1, "filesize": len(data), "offset": len(data), "sourcefilename": "01 A.mp3",
-            "sourcechecksum": taskid, "uploadpath": name, "preprocessedpath": name,
-            "albumfilepath": "Band/2020 - Album/01 A.mp3", "mimetype": "", "videopath": None,
-            "albumpath": None, "awsourcetype": None, "awsourcepath": None}
-    (home / "data" / "tasks" / f"{taskid}.json").write_text(json.dumps(task))
     server = ServerProcess(home)
     try:
         assert poll(lambda: not (home / "data" / "tasks" / f"{taskid}.json").exists(), 30)
