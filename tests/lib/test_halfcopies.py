@@ -1,6 +1,5 @@
 """Half-copies of uploads in the music directory: their names and the sweep at start."""
 
-import os
 import uuid
 
 import pytest

@@ -54,7 +54,8 @@ TYPES = {tasktype.name: tasktype for tasktype in (Counting(), Failing(), Waiting
 def app(tmp_path):
     data = tmp_path / "data"
     (data / "tasks").mkdir(parents=True)
-    return SimpleNamespace(cfg=SimpleNamespace(directories=SimpleNamespace(data=str(data))),
+    directories = SimpleNamespace(data=str(data), music=str(tmp_path / "music"))
+    return SimpleNamespace(cfg=SimpleNamespace(directories=directories),
                            started=gevent.event.Event(), release=gevent.event.Event())
 
 
