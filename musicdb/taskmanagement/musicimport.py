@@ -3,7 +3,8 @@
 An album is imported with :func:`musicdb.lib.importer.import_music` (file
 reading in the thread pool), a video with
 :class:`musicdb.lib.videoimport.VideoImporter`, which also makes its frames
-and previews (ffprobe and ffmpeg are subprocesses).  Any failure is the
+and previews (ffprobe and ffmpeg are subprocesses); the ``origin`` its upload was
+annotated with is applied (:mod:`.importhints`).  Any failure is the
 InternalError "Importing album failed" (or "Importing video failed") and
 ``importfailed``; success ``importcomplete`` (then ``sys:refresh``).
 """
@@ -17,6 +18,7 @@ from musicdb.lib.db.sqlite import DatabaseError
 from musicdb.lib.media.errors import MediaError
 from musicdb.lib.musicdirectory import MusicDirectory, PathError
 from musicdb.lib.videoimport import VideoImporter
+from musicdb.taskmanagement import importhints
 from musicdb.taskmanagement.mdb8 import MusicDB8Task
 
 log = logging.getLogger(__name__)
@@ -82,7 +84,16 @@ def import_video(app, videopath):
     summary = VideoImporter(app.cfg, app.database).run(absolute)
     if summary.failures:
         raise ValueError("; ".join(reason for _path, reason in summary.failures))
+    _apply_hint(app, relpath)
     return {"added": summary.added, "unchanged": summary.unchanged, "framed": summary.framed}
+
+
+def _apply_hint(app, relpath):
+    """The ``origin`` its upload was annotated with overrides the video's (MusicDB 8)."""
+    origin = importhints.take(app.cfg, relpath).get("origin")
+    video = app.database.find_video_by_path(relpath) if origin else None
+    if video is not None:
+        app.database.update_video(video["id"], origin=origin)
 
 
 # content type -> (import function, the task key of its path, MusicDB 8's failure message)

@@ -9,7 +9,8 @@ The chunks arrive through :mod:`musicdb.mdbapi.uploads` (state
   no JPEG is converted to one; a video (m4v, mp4, webm) must be one for
   ffprobe → ``readyforintegration`` or ``invalidcontent``.
 * ``startintegration`` → ``integrating``: the file (or the archive's files;
-  a video at its ``videofile``, ``<Artist>/<YYYY> - <Name>.<ext>``)
+  a video at its ``videofile``, ``<Artist>/<YYYY> - <Name>.<ext>``, its
+  annotated ``origin`` kept for the import, :mod:`.importhints`)
   enters the music directory atomically: a hard link (or a hidden copy and
   then a link) that never replaces an existing file → ``readyforimport`` or
   ``integrationfailed``.  A placed file with the upload's content counts as
@@ -29,7 +30,7 @@ from musicdb.lib.media import video as videoinfo
 from musicdb.lib.media.artwork import ArtworkError
 from musicdb.lib.media.errors import MediaError
 from musicdb.lib.musicdirectory import VIDEO_EXTENSIONS
-from musicdb.taskmanagement import artworkimport
+from musicdb.taskmanagement import artworkimport, importhints
 from musicdb.lib.threads import in_thread
 from musicdb.taskmanagement.mdb8 import MusicDB8Task, uploads_directory
 
@@ -189,6 +190,10 @@ def _integrate_video(taskid, data, app):
     source = os.path.join(uploads_directory(app.cfg),
                           data.get("preprocessedpath") or data["uploadpath"])
     in_thread(_place, source, absolute, taskid)
+    try:
+        importhints.remember(app.cfg, relpath, data.get("annotations") or {})
+    except OSError as error:   # the video is in place: only its origin is not carried
+        log.warning("Upload %s: cannot keep its origin for the import: %s", taskid, error)
     return {"videofile": relpath, "videopath": relpath}
 
 

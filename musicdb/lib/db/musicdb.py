@@ -498,7 +498,7 @@ class MusicDatabase(Database):
 
     # -- entries and the music directory (developer EDIT-ENTRIES; mdbapi/librarydir.py) --
 
-    _VIDEO_COLUMNS = frozenset(("artistid", "name", "path", "release"))
+    _VIDEO_COLUMNS = frozenset(("artistid", "name", "path", "release", "origin"))
     _PATHS = {"artists": "SELECT path FROM artists", "albums": "SELECT path FROM albums",
               "songs": "SELECT path FROM songs", "videos": "SELECT path FROM videos"}
 
@@ -534,7 +534,7 @@ class MusicDatabase(Database):
                      (name, path, artistid))
 
     def update_video(self, videoid, **columns):
-        """Set some columns of a video (artist, name, path, release).
+        """Set some columns of a video (artist, name, path, release, origin).
 
         Raises:
             ValueError: a column that may not be set this way.

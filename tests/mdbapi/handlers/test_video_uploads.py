@@ -55,9 +55,10 @@ def video_row(server, path):
 
 def test_an_uploaded_video_is_integrated_imported_and_shown_with_its_frames(
         server, client, clip):
-    """Its place comes from the annotations; GetVideo shows it, its frames are served."""
+    """Its place and origin come from the annotations; GetVideo shows it, its frames are
+    served."""
     end = upload_video(client, clip, {"name": "Clip / Live", "artistname": ARTIST,
-                                      "release": 2019, "origin": "internet"})
+                                      "release": 2019, "origin": "Live recording"})
     assert end["arguments"]["state"] == "readyforintegration", end
     task = end["arguments"]["task"]
     assert task["annotations"]["codec"] == "h264"
@@ -82,6 +83,7 @@ def test_an_uploaded_video_is_integrated_imported_and_shown_with_its_frames(
     assert shown["artist"]["name"] == ARTIST
     assert (video["name"], video["release"], video["path"]) == ("Clip ∕ Live", 2019, VIDEOFILE)
     assert (video["playtime"], video["codec"]) == (3, "h264")
+    assert video["origin"] == "Live recording"   # annotated, carried to the import
     assert video["framesdirectory"] == f"{ARTIST}/Clip ∕ Live"
     for name in (video["thumbnailfile"], video["previewfile"], "frame-05 (150×83).jpg"):
         response = fetch(server, videoframe_url(video["framesdirectory"], name))
