@@ -126,7 +126,8 @@ def test_every_changing_answer_fits_the_opensubsonic_schemas(stocked, fetch, reg
 
 def test_token_info_fits_the_schema(stocked, registry):
     key = create_apikey(stocked.home, "schema-check")
-    _, _, body = call(stocked.server, "tokenInfo", auth={"apiKey": key, "v": "1.16.1", "c": "tests"})
+    auth = {"apiKey": key, "v": "1.16.1", "c": "tests"}
+    _, _, body = call(stocked.server, "tokenInfo", auth=auth)
     check_answer(registry, body, "tokenInfo", "tokenInfo", "TokenInfo.json")
 
 
