@@ -80,12 +80,13 @@ sys.path.insert(0, ROOT)
 
 from musicdb.demo import library as demolib  # noqa: E402
 from musicdb.lib.db.musicdb import MusicDatabase  # noqa: E402
-from tests.support import Client, ServerProcess  # noqa: E402
+from musicdb.lib.auth import accounts  # noqa: E402
+from tests.support import TEST_USER, Client, ServerProcess, create_account  # noqa: E402
 
 BITRATE = 320
 SONG_SECONDS = 30
 WARMUP = 3.0
-EXTRA = "[log]\nloglevel = WARNING\n[Icecast]\nmaxlisteners = 1000\n"
+EXTRA = "[log]\nloglevel = WARNING\n[Icecast]\nmaxlisteners = 1000\nmaxlistenersperip = 1000\n"
 
 
 def make_home(parent, songs=3, import_songs=0):
@@ -95,10 +96,28 @@ def make_home(parent, songs=3, import_songs=0):
     home = tempfile.mkdtemp(prefix="stream-load-", dir=parent)
     if import_songs:
         demolib.generate_library(os.path.join(home, "music"), songs=import_songs, seconds=1)
-    album = os.path.join(home, "music", "Load Band", "2024 - Load")
-    os.makedirs(album)
     os.makedirs(os.path.join(home, "data"))
     db = MusicDatabase(os.path.join(home, "data", "music.db"))
+    try:
+        songids = add_tone_songs(db, os.path.join(home, "music"), songs)
+    finally:
+        db.close()
+    return home, songids
+
+
+def stream_path(home):
+    """``/stream?token=...``: the stream with a new stream token of the test account (made
+    in ``home`` if missing), as players without a login open it."""
+    create_account(home)
+    store = accounts.AccountStore(accounts.path_in(os.path.join(home, "data")), cost=4)
+    return "/stream?token=" + store.new_stream_token(TEST_USER)
+
+
+def add_tone_songs(db, music, songs=3):
+    """``songs`` 30 s sine tones at :data:`BITRATE` (ffmpeg) in ``music`` and in ``db``, one
+    album of the artist "Load Band"; returns their song IDs."""
+    album = os.path.join(music, "Load Band", "2024 - Load")
+    os.makedirs(album)
     artistid = db.add_artist("Load Band", "Load Band")
     albumid = db.add_album(artistid, "Load", "Load Band/2024 - Load", 2024, "CD", 0)
     songids = []
@@ -111,8 +130,16 @@ def make_home(parent, songs=3, import_songs=0):
         songids.append(db.add_song(albumid, artistid, f"Tone {number}",
                                    f"Load Band/2024 - Load/{name}", number, 1, SONG_SECONDS,
                                    BITRATE * 1000, ""))
-    db.close()
-    return home, songids
+    return songids
+
+
+def play(control, songids, seconds):
+    """Queue ``songids`` over and over for ``seconds`` of audio and start the stream;
+    ``control`` a :class:`tests.support.Client` of the server."""
+    for index in range(math.ceil(seconds / SONG_SECONDS)):
+        control.request("AddSongToQueue", {"songid": songids[index % len(songids)],
+                                           "position": "last"})
+    control.send("call", "SetAudioStreamState", {"state": "play"})
 
 
 def cpu_seconds(pid):
@@ -205,15 +232,12 @@ def start_import(server):
 
 def run_once(count, duration, ws_clients, parent, import_songs=0):
     home, songids = make_home(parent, import_songs=import_songs)
+    path = stream_path(home)
     server = ServerProcess(home, extra=EXTRA)
     try:
         control = Client(server)
-        entries = math.ceil((duration + WARMUP + 10) / SONG_SECONDS)
-        for index in range(entries):
-            control.request("AddSongToQueue", {"songid": songids[index % len(songids)],
-                                               "position": "last"})
-        control.send("call", "SetAudioStreamState", {"state": "play"})
-        listeners = Listeners(server.port, count)
+        play(control, songids, duration + WARMUP + 10)
+        listeners = Listeners(server.port, count, path)
         stop = threading.Event()
         threads = ws_load(server, ws_clients, stop)
         time.sleep(WARMUP)
@@ -277,21 +301,19 @@ def run_icecast(count, duration, parent):
     from tests.icecast_server import IcecastServer
     icecast = IcecastServer(clients=count + 10).start()
     home, songids = make_home(parent)
+    path = stream_path(home)
     server = ServerProcess(home, extra=EXTRA + f"[icecastsource]\nenable = True\n"
                                                f"port = {icecast.port}\nmount = /live\n"
                                                f"password = {icecast.password}\n")
     try:
         control = Client(server)
-        for index in range(math.ceil((2 * (duration + WARMUP) + 10) / SONG_SECONDS)):
-            control.request("AddSongToQueue", {"songid": songids[index % len(songids)],
-                                               "position": "last"})
-        control.send("call", "SetAudioStreamState", {"state": "play"})
+        play(control, songids, 2 * (duration + WARMUP) + 10)
         deadline = time.monotonic() + 15
         while icecast.source("/live") is None and time.monotonic() < deadline:
             time.sleep(0.1)
         feed_wall, feed_cpu, ice_cpu, ice_stats = measure_phase(
             server, icecast.port, "/live", count, duration, icecast)
-        wall, cpu, _, our_stats = measure_phase(server, server.port, "/stream", count, duration)
+        wall, cpu, _, our_stats = measure_phase(server, server.port, path, count, duration)
         control.close()
         print(f"{count:4d} listeners on Icecast, {feed_wall:.0f} s: Icecast CPU "
               f"{100 * ice_cpu / feed_wall:5.1f} % of one core "

@@ -3,7 +3,7 @@
 
 Usage::
 
-    python benchmarks/subsonic.py [--songs 20000] [--requests 200]
+    python benchmarks/subsonic.py [--songs 20000] [--requests 200] [--busy 30]
 
 The library is built like ``benchmarks/api_latency.py`` (rows inserted into a
 fresh ``music.db``); the songs that ``stream`` fetches get a real 4 MiB file.
@@ -19,6 +19,15 @@ in pages of 500 songs, albums and artists (offsets 0, 500, ...) until a page
 is empty, then getAlbum of every album, always 4 requests in flight.  Aims:
 the whole sync <= 15 s at 20,000 songs, the last search3 page within 1.5x
 the first.
+
+The busy phase (``--busy`` seconds, 0 skips it) is the last aim of issue 14
+item 10: the live stream plays a queue of real MP3s (three 30 s tones, made
+and queued as ``benchmarks/stream_load.py`` does) to one listener (its
+``Listeners``, with a stream token), while 50 client threads each loop over
+search3, getAlbumList2 random, getAlbum, getCoverArt 500 px and a stream
+Range of 64 KiB.  Printed: the calls answered (and failed), the largest gap
+between two stream chunks against the aim of 250 ms, and how many times
+gevent's monitor reported the server's event loop blocked meanwhile (aim: none).
 """
 
 import argparse
@@ -26,6 +35,7 @@ import concurrent.futures
 import json
 import hashlib
 import http.client
+import multiprocessing
 import os
 import random
 import statistics
@@ -40,9 +50,11 @@ sys.path.insert(0, HERE)
 
 from benchmarks.common import in_home, stop  # noqa: E402
 from api_latency import EXTRA, build_library, rss_mib  # noqa: E402
+from stream_load import WARMUP, Listeners, add_tone_songs, play, stream_path  # noqa: E402
 from musicdb.lib.auth.subsonic import SubsonicCredentials, path_in  # noqa: E402
 from musicdb.lib.db.musicdb import MusicDatabase  # noqa: E402
-from tests.support import TEST_USER, ServerProcess, create_account  # noqa: E402
+from tests.support import (BLOCKED_MARK, TEST_USER, Client, ServerProcess,  # noqa: E402
+                           create_account)
 
 APP_PASSWORD = "benchmark-app-password"
 
@@ -65,10 +77,11 @@ class RestClient:
         assert answer["status"] == "ok", body[:300]
         return (time.perf_counter() - started) * 1000, answer
 
-    def get(self, name, params, first_byte=False):
+    def get(self, name, params, first_byte=False, headers=None):
         """Milliseconds until the answer (or its first byte) arrived."""
         started = time.perf_counter()
-        self.connection.request("GET", "/rest/%s?%s" % (name, urlencode({**self.auth(), **params})))
+        self.connection.request("GET", "/rest/%s?%s" % (name, urlencode({**self.auth(), **params})),
+                                headers=headers or {})
         response = self.connection.getresponse()
         if first_byte:
             response.read(1)
@@ -107,6 +120,16 @@ def prepare(home, songs):
     SubsonicCredentials(path_in(os.path.join(home, "data"))).set_app_password(
         TEST_USER, APP_PASSWORD)
     return albumids, vocabulary, ["tr-%d" % row["songid"] for row in rows]
+
+
+def add_live_songs(home):
+    """Three real MP3s for the live stream: ``(song IDs, the stream's path with a token)``."""
+    db = MusicDatabase(os.path.join(home, "data", "music.db"))
+    try:
+        songids = add_tone_songs(db, os.path.join(home, "music"))
+    finally:
+        db.close()
+    return songids, stream_path(home)
 
 
 def first_call(server, client):
@@ -165,10 +188,87 @@ def full_sync(port):
           f"({pages[-1] / pages[0]:.2f}x the first, aim <= 1.5x)", flush=True)
 
 
+BUSY_CLIENTS = 50
+RANGE = {"Range": "bytes=0-65535"}
+
+
+def busy_calls(rng, albumids, vocabulary, streamable):
+    """The next call of a busy client: ``(name, params, first_byte, headers)``."""
+    words = " ".join(w[:3] for w in rng.choice(vocabulary).split()[:2])
+    album = "al-%d" % rng.choice(albumids)
+    return rng.choice([("search3", {"query": words}, False, None),
+                       ("getAlbumList2", {"type": "random"}, False, None),
+                       ("getAlbum", {"id": album}, False, None),
+                       ("getCoverArt", {"id": album, "size": 500}, True, None),
+                       ("stream", {"id": rng.choice(streamable)}, True, RANGE)])
+
+
+def busy_client(port, stop_event, counts, seed, library):
+    """Call the server until ``stop_event``; adds (answered, failed) to ``counts``."""
+    rng, client, answered, failed = random.Random(seed), RestClient(port), 0, 0
+    while not stop_event.is_set():
+        name, params, first_byte, headers = busy_calls(rng, *library)
+        try:
+            client.get(name, params, first_byte=first_byte, headers=headers)
+            answered += 1
+        except (AssertionError, OSError, http.client.HTTPException):
+            failed += 1
+            client.connection.close()
+    counts.append((answered, failed))
+
+
+def busy_load(port, stop_event, results, library):
+    """BUSY_CLIENTS client threads until ``stop_event``; puts (answered, failed) on
+    ``results``.  It runs in a process of its own, so that the listener's thread does not
+    wait for the clients' GIL."""
+    counts = []
+    threads = [threading.Thread(target=busy_client, args=(port, stop_event, counts, n, library))
+               for n in range(BUSY_CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    results.put(tuple(sum(c[i] for c in counts) for i in (0, 1)))
+
+
+def busy_phase(server, seconds, library, live):
+    """The live stream to one listener while BUSY_CLIENTS clients call; prints the figures."""
+    songids, path = live
+    control = Client(server)
+    try:
+        play(control, songids, seconds + 2 * WARMUP + 10)
+    finally:
+        control.close()
+    context = multiprocessing.get_context("fork")
+    stop_event, results = context.Event(), context.Queue()
+    load = context.Process(target=busy_load, args=(server.port, stop_event, results, library),
+                           daemon=True)
+    load.start()
+    listener = Listeners(server.port, 1, path)
+    time.sleep(WARMUP)
+    marks, started = server.log().count(BLOCKED_MARK), time.monotonic()
+    listener.start_measuring()
+    time.sleep(seconds)
+    listener.measuring = False
+    wall = time.monotonic() - started
+    stop_event.set()
+    answered, failed = results.get(timeout=60)
+    load.join(30)
+    listener.stop()
+    stat = listener.stats[0]
+    blocks = server.log().count(BLOCKED_MARK) - marks
+    print(f"busy phase, {BUSY_CLIENTS} clients, {wall:.0f} s: {answered} calls answered "
+          f"({answered / wall:.0f}/s), {failed} failed; live stream (HTTP {stat['status']}, "
+          f"{stat['bytes'] / wall / 125:.0f} kbit/s{', closed' if stat['closed'] else ''}): "
+          f"largest gap {1000 * stat['gap']:.0f} ms (aim <= 250 ms); blocked-loop reports "
+          f"meanwhile: {blocks} (aim: none)", flush=True)
+
+
 def run(args, home):
     rng = random.Random(3)
     started = time.monotonic()
     albumids, vocabulary, streamable = prepare(home, args.songs)
+    live = add_live_songs(home) if args.busy > 0 else None
     print(f"library: {args.songs} songs, {len(albumids)} albums "
           f"({time.monotonic() - started:.1f} s)", flush=True)
     server = ServerProcess(home, extra=EXTRA)
@@ -190,6 +290,8 @@ def run(args, home):
         measure(client, "stream first byte", [("stream", {"id": rng.choice(streamable)})
                                               for _ in range(n)], first_byte=True)
         full_sync(server.port)
+        if live:
+            busy_phase(server, args.busy, (albumids, vocabulary, streamable), live)
         print(f"server RSS after the runs: {rss_mib(server.proc.pid):.0f} MiB", flush=True)
     finally:
         stop(server)
@@ -199,6 +301,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--songs", type=int, default=20000)
     parser.add_argument("--requests", type=int, default=200, help="requests per call")
+    parser.add_argument("--busy", type=float, default=30,
+                        help="seconds of the busy phase (50 clients, the live stream); 0: none")
     args = parser.parse_args()
     in_home(run, args, "subsonic-bench-")
 

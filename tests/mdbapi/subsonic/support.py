@@ -1,7 +1,7 @@
-"""Helpers of the Subsonic tests: a server with an app password, raw HTTP calls, XML vs JSON."""
+"""Helpers of the Subsonic tests: a server with an app password, raw HTTP calls, XML vs JSON
+(the schema checks are in :mod:`tests.mdbapi.subsonic.schemas`)."""
 
 import hashlib
-import os
 import http.client
 import json
 import xml.etree.ElementTree as ElementTree
@@ -107,73 +107,3 @@ def json_plain(value):
         else:
             plain[key] = str(item)
     return plain
-
-
-SCHEMA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
-                          "data", "opensubsonic-openapi")
-SCHEMA_BASE = "https://opensubsonic.invalid/"
-
-
-def schema_registry():
-    """A ``referencing`` registry of the carried OpenSubsonic schemas (no network)."""
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT202012
-    resources = []
-    for folder, _, names in os.walk(SCHEMA_DIR):
-        for name in names:
-            if name.endswith(".json"):
-                path = os.path.join(folder, name)
-                with open(path, encoding="utf-8") as handle:
-                    contents = json.load(handle)
-                uri = SCHEMA_BASE + os.path.relpath(path, SCHEMA_DIR).replace(os.sep, "/")
-                resources.append((uri, Resource.from_contents(contents, DRAFT202012)))
-    return Registry().with_resources(resources)
-
-
-def _schema_ref(schema):
-    if schema.endswith("[]"):
-        return {"type": "array", "items": _schema_ref(schema[:-2])}
-    return {"$ref": SCHEMA_BASE + "schemas/" + schema}
-
-
-def validate_answer(registry, answer_json, key=None, schema=None):
-    """Validate a whole JSON answer: a success with ``key`` of ``schema`` (e.g.
-    ``"Playlist.json"``, or ``"Playlist.json[]"`` for an array of them), a success without
-    body (``key`` None), or a failure (``key`` "error").
-
-    Raises:
-        jsonschema.ValidationError: the answer does not fit.
-    """
-    import jsonschema
-    if key == "error":
-        inner = {"$ref": SCHEMA_BASE + "schemas/SubsonicResponse/SubsonicFailureResponse.json"}
-    else:
-        inner = {"allOf": [{"$ref": SCHEMA_BASE +
-                            "schemas/SubsonicResponse/SubsonicSuccessResponse.json"}]}
-        if key is not None:
-            inner["allOf"].append({"type": "object", "required": [key], "properties": {
-                key: _schema_ref(schema)}})
-    whole = {"type": "object", "required": ["subsonic-response"],
-             "properties": {"subsonic-response": inner}}
-    jsonschema.Draft202012Validator(whole, registry=registry,
-                                    format_checker=_format_checker()).validate(answer_json)
-
-
-def _format_checker():
-    """jsonschema's checker, with ``date-time`` (RFC 3339) checked even where the optional
-    package it uses for that is not installed."""
-    import datetime
-    import re
-    import jsonschema
-    checker = jsonschema.FormatChecker()
-    pattern = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)\Z")
-
-    @checker.checks("date-time", raises=ValueError)
-    def date_time(value):
-        if not isinstance(value, str):
-            return True
-        if not pattern.match(value):
-            return False
-        datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return True
-    return checker

@@ -7,9 +7,9 @@ import pytest
 
 from tests.support import (TEST_USER, Client, ServerProcess, create_account,
                            make_library_home)
-from tests.mdbapi.subsonic.support import (call, error_code, json_plain, ok, schema_registry,
-                                           set_app_password, token_auth, validate_answer,
-                                           xml_plain)
+from tests.mdbapi.subsonic.schemas import schema_registry, validate_answer
+from tests.mdbapi.subsonic.support import (call, error_code, json_plain, ok, set_app_password,
+                                           token_auth, xml_plain)
 
 OTHER = "otheruser"
 
