@@ -12,7 +12,7 @@ from musicdb.lib.auth.accounts import AccountStore, path_in
 from musicdb.lib.auth.limiter import FailureLimiter
 from musicdb.mdbapi import subsonic
 from tests.mdbapi.subsonic.support import set_app_password, token_auth
-from tests.support import TEST_USER
+from tests.support import TEST_USER, ServerProcess
 
 
 class Home:
@@ -59,3 +59,13 @@ def rest(rest_raw):
             return ElementTree.fromstring(body)
         return json.loads(body)["subsonic-response"]
     return call
+
+
+@pytest.fixture(scope="module")
+def server(home):
+    """The real server on the module's ``home`` (each module makes its own library)."""
+    server = ServerProcess(home.home)
+    try:
+        yield server
+    finally:
+        server.stop()

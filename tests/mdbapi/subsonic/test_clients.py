@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from tests.support import TEST_USER, ServerProcess, make_library_home
+from tests.support import TEST_USER, make_library_home
 from tests.mdbapi.subsonic.support import APP_PASSWORD, create_apikey, ok, set_app_password
 
 libopensonic = pytest.importorskip("libopensonic")
@@ -22,15 +22,6 @@ def home(tmp_path_factory, demo_library):
     home = make_library_home(tmp_path_factory.mktemp("clients") / "home", demo_library)
     set_app_password(home)
     return home
-
-
-@pytest.fixture(scope="module")
-def server(home):
-    server = ServerProcess(home.home)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 OPENSONIC_LOGINS = {"token-post": {}, "enc-get": {"legacy_auth": True, "use_get": True},

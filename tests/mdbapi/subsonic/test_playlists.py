@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from tests.support import (TEST_USER, Client, ServerProcess, create_account,
+from tests.support import (TEST_USER, Client, create_account,
                            make_library_home)
 from tests.mdbapi.subsonic.schemas import schema_registry, validate_answer
 from tests.mdbapi.subsonic.support import (call, error_code, json_plain, ok, set_app_password,
@@ -21,15 +21,6 @@ def home(tmp_path_factory, demo_library):
     create_account(home.home, OTHER, "long-enough-password")
     set_app_password(home, OTHER)
     return home
-
-
-@pytest.fixture(scope="module")
-def server(home):
-    server = ServerProcess(home.home)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

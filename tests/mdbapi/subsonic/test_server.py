@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from tests.support import TEST_USER, Client, ServerProcess, create_account, make_library_home
+from tests.support import TEST_USER, Client, create_account, make_library_home
 from tests.mdbapi.subsonic.support import (APP_PASSWORD, NS, answer, call, create_apikey,
                                            error_code, json_plain, ok, raw, set_app_password,
                                            token_auth, xml_plain)
@@ -26,15 +26,6 @@ def home(tmp_path_factory, demo_library):
     finally:
         database.close()
     return home
-
-
-@pytest.fixture(scope="module")
-def server(home):
-    server = ServerProcess(home.home)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def first_album(server):
