@@ -204,8 +204,10 @@ def test_killed_import_leaves_whole_albums_and_a_rerun_completes(tmp_path, signu
     env = dict(os.environ, **{importer.PAUSE_HOOK: f"3:{paused}"})
     command = [sys.executable, os.path.join(ROOT, "musicdb.py"), "-q", "--config", config,
                "database", "import", "--workers", "1"]
+    # Ctrl-C as at a terminal, also where the suite runs as a background job (a shell
+    # starts those with SIGINT ignored, and a child would inherit that).
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True, env=env)
+                               text=True, env=env, preexec_fn=_default_sigint)
     try:
         assert poll(lambda: paused.exists() or process.poll() is not None, timeout=120)
         assert paused.exists(), process.communicate()[1]
@@ -226,6 +228,10 @@ def test_killed_import_leaves_whole_albums_and_a_rerun_completes(tmp_path, signu
     paths = [row[0] for row in database.execute("SELECT path FROM songs")]
     database.close()
     assert sorted(paths) == sorted(song["path"] for song in songs)
+
+
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def count_albums(home):
