@@ -118,20 +118,22 @@ class IcecastServer:
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout=15):
+    def start(self, timeout=60):
+        """Start icecast2 and wait until its status page answers (a loaded machine is slow)."""
         self.proc = subprocess.Popen([ICECAST, "-c", self.config], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
+        deadline, last = time.monotonic() + timeout, None
+        while time.monotonic() < deadline and self.proc.poll() is None:
             try:
                 self.status()
                 return self
-            except (OSError, ValueError):
+            except (OSError, ValueError) as error:
+                last = error
                 time.sleep(0.05)
+        exited = self.proc.poll()
         self.stop()
-        raise RuntimeError(f"icecast2 did not start:\n{self.error_log()}")
+        why = f"it exited with {exited}" if exited is not None else f"its status page: {last!r}"
+        raise RuntimeError(f"icecast2 did not start ({why}):\n{self.error_log()}")
 
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:
