@@ -25,6 +25,7 @@ and announced once, by the outermost.
 
 import contextlib
 import logging
+import time
 import uuid
 
 import gevent
@@ -60,6 +61,7 @@ class MediaQueue:
         self._lock = gevent.lock.RLock()
         self._depth = 0   # nesting of _change(); only the outermost one commits
         self._entries = statecsv.read_table(path, self._from_row)
+        self.changed = time.time()  # when the entries last changed (a saved change)
 
     # -- reading ----------------------------------------------------------------------
 
@@ -297,6 +299,7 @@ class MediaQueue:
             StorageError: the save failed; nothing is announced.
         """
         self._save()
+        self.changed = time.time()
         if self._shown_head() != head_before:
             events.emit(self.HEAD_CHANGED)
         events.emit(self.CHANGED)

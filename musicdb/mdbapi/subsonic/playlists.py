@@ -67,16 +67,18 @@ def _summary(ctx, row, songs, readonly):
     return entry
 
 
-def _queue_row():
-    now = int(time.time())
+def _queue_row(ctx):
+    """pl-0's row: created and changed when the queue last changed (stable between calls)."""
+    queue = ctx.app.songqueue
+    changed = int(queue.changed) if queue is not None else 0
     return {"id": 0, "name": QUEUE_NAME, "comment": "The songs the live stream plays next",
-            "user": QUEUE_OWNER, "public": True, "created": now, "changed": now}
+            "user": QUEUE_OWNER, "public": True, "created": changed, "changed": changed}
 
 
 def _readable(ctx, number):
     """``(row, songids)`` of a playlist the caller may read; error 70 otherwise."""
     if number == 0:
-        return _queue_row(), _queue_songids(ctx)
+        return _queue_row(ctx), _queue_songids(ctx)
     row = ctx.annotations.playlist(number)
     if row is None or (row["user"] != ctx.user and not row["public"]):
         raise SubsonicError(NOT_FOUND, "not found")
@@ -106,7 +108,7 @@ def _with_songs(ctx, number):
 def get_playlists(params, ctx):
     if params.get("username") not in (None, "", ctx.user):
         raise _refused("read another user's playlists")
-    lists = [_summary(ctx, _queue_row(), views.songs_by_ids(ctx, _queue_songids(ctx)), True)]
+    lists = [_summary(ctx, _queue_row(ctx), views.songs_by_ids(ctx, _queue_songids(ctx)), True)]
     for row in ctx.annotations.playlists(ctx.user):
         songs = views.songs_by_ids(ctx, ctx.annotations.playlist_songs(row["id"]))
         lists.append(_summary(ctx, row, songs, row["user"] != ctx.user))

@@ -101,8 +101,9 @@ def test_fuzzed_packets_get_well_formed_answers_and_never_an_internal_error(libr
             client.wait_for(lambda p: check_answer(p, seen) or p.get("fncsig") == marker)
 
         burst()
-        # The fuzz reached the handlers, not only the packet checks.
-        assert seen["response"] > 50 and seen["InvalidArguments"] > 100, seen
+        # The fuzz reached the handlers, not only the packet checks (65 and 356 of 813
+        # packets with today's table; a new handler changes the examples, hence the margin).
+        assert seen["response"] >= 20 and seen["InvalidArguments"] >= 100, seen
         assert Client(server).request("Bounce", "still serving") == "still serving"
     finally:
         server.stop()

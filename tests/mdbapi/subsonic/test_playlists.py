@@ -1,12 +1,13 @@
 """Playlists, the song queue's playlist, the saved play queue and users over a real server."""
 
 import json
+import time
 import xml.etree.ElementTree as ElementTree
+from datetime import datetime
 
 import pytest
 
-from tests.support import (TEST_USER, Client, create_account,
-                           make_library_home)
+from tests.support import TEST_USER, Client, create_account, make_library_home, poll
 from tests.mdbapi.subsonic.schemas import schema_registry, validate_answer
 from tests.mdbapi.subsonic.support import (call, error_code, json_plain, ok, set_app_password,
                                            token_auth, xml_plain)
@@ -117,6 +118,21 @@ def test_the_song_queue_is_a_read_only_playlist(server, songs):
     assert error_code(server, "updatePlaylist", {"playlistId": "pl-0", "name": "x"}) == 50
     assert error_code(server, "deletePlaylist", {"id": "pl-0"}) == 50
     assert error_code(server, "createPlaylist", {"playlistId": "pl-0", "songId": "tr-1"}) in (50, 70)
+
+
+def test_the_song_queue_playlist_changes_when_the_queue_does_and_only_then(server, songs):
+    """A client re-reads a playlist whose ``changed`` moved; pl-0's must not move by itself."""
+    def queue_playlist():
+        listed = ok(server, "getPlaylists")["playlists"]["playlist"]
+        return next(p for p in listed if p["id"] == "pl-0")
+
+    before = queue_playlist()
+    stamp = datetime.fromisoformat(before["changed"].replace("Z", "+00:00")).timestamp()
+    assert poll(lambda: time.time() >= stamp + 1.2, timeout=5)  # a later second on the clock
+    assert queue_playlist() == before
+    _websocket_queue(server, add=int(songs[0][3:]))
+    after = queue_playlist()
+    assert after["changed"] > before["changed"] and after["songCount"] == before["songCount"] + 1
 
 
 @pytest.mark.parametrize("bad", ["pl-00", "pl-x", "pl--1", "pl-1-2", "al-1", "pl-99999999"])
