@@ -81,3 +81,14 @@ def test_a_report_of_a_hub_that_waited_for_a_cpu_is_not_a_block():
     unknown = "ERROR Event loop blocked for more than 0.100 s (hub CPU use unknown):"
     assert server_blocks("\n".join([starved, "x", *apart, unknown])) == [unknown]
     assert server_blocks("\n".join([starved, *stretched])) == stretched
+
+
+def test_on_a_starved_machine_only_the_hubs_time_on_a_cpu_counts():
+    """A hub that waited for a CPU longer than the threshold also sleeps on the GIL of
+    starved threads: its sleep is not counted, its own running still is."""
+    line = ("ERROR Event loop blocked for more than 0.100 s (hub in the last %.3f s until "
+            "%.3f: %.3f s on a CPU, %.3f s waiting for one):")
+    gil_wait = line % (0.341, 10.0, 0.020, 0.211)     # 0.11 s asleep, 0.02 s running
+    running = line % (0.400, 20.0, 0.150, 0.200)      # ran 0.15 s although starved
+    asleep_idle = line % (0.200, 30.0, 0.010, 0.020)  # not starved: asleep in a call
+    assert server_blocks("\n".join([gil_wait, running, asleep_idle])) == [running, asleep_idle]
