@@ -579,7 +579,8 @@ def test_removing_an_unknown_path_raises_lookup_error(library_home):
 def test_import_in_a_greenlet_leaves_the_hub_free(library_home):
     """Reading, hashing and opening the import cache run in threads: a ticking greenlet
     never waits 100 ms (the music database is open already, as in the server).  Time the
-    hub's thread spent waiting for a CPU on a busy machine is not the import's."""
+    hub's thread spent waiting for a CPU on a busy machine is not the import's.  The ticks
+    cover the whole import without a hole, however few of them a fast import leaves."""
     library = library_home(imported=False)
     database = library.database()
     gaps, done = [], []
@@ -598,5 +599,5 @@ def test_import_in_a_greenlet_leaves_the_hub_free(library_home):
     ticker.join()
     database.close()
     assert summary.added == len(library.songs)
-    assert len(gaps) > 3 and max(gaps) < 0.1
+    assert gaps and max(gaps) < 0.1
 
