@@ -86,7 +86,11 @@ from tests.support import TEST_USER, Client, ServerProcess, create_account  # no
 BITRATE = 320
 SONG_SECONDS = 30
 WARMUP = 3.0
-EXTRA = "[log]\nloglevel = WARNING\n[Icecast]\nmaxlisteners = 1000\nmaxlistenersperip = 1000\n"
+# Every listener comes from 127.0.0.1: the per-address limits of the port (64 connections)
+# and of the stream (8 listeners) would refuse all but the first few.
+EXTRA = ("[log]\nloglevel = WARNING\n"
+         "[websocket]\nmaxconnections = 4000\nmaxconnectionsperip = 4000\n"
+         "[Icecast]\nmaxlisteners = 4000\nmaxlistenersperip = 4000\n")
 
 
 def make_home(parent, songs=3, import_songs=0):
