@@ -16,7 +16,8 @@ each request ``GetAudioStreamState`` twice per second meanwhile, and
 (made before the server starts) into the same data directory during the
 measurement (its own process, sharing music.db through SQLite's WAL).
 
-Printed per run, measured after a 3 s warm-up:
+Printed per run, measured after every listener has its response head (at most
+60 s; Icecast takes 1,000 listeners in over about 15 s) and a 3 s warm-up:
 
 * server CPU in percent of one core (utime + stime from /proc),
 * bytes per listener against the bitrate (1.00 = exactly real time),
@@ -73,6 +74,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -202,6 +204,16 @@ class Listeners:
                 stat["gap"] = max(stat["gap"], now - stat["last"])
             stat["last"] = now
 
+    def wait_answered(self, timeout=60.0):
+        """Wait until every listener has its response head or was closed (Icecast 2.4 takes
+        its listeners in over several seconds); the seconds that took."""
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            if all(s["status"] is not None or s["closed"] for s in self.stats):
+                break
+            time.sleep(0.1)
+        return time.monotonic() - start
+
     def start_measuring(self):
         self.measuring = True
 
@@ -240,8 +252,9 @@ def run_once(count, duration, ws_clients, parent, import_songs=0):
     server = ServerProcess(home, extra=EXTRA)
     try:
         control = Client(server)
-        play(control, songids, duration + WARMUP + 10)
+        play(control, songids, duration + WARMUP + 70)
         listeners = Listeners(server.port, count, path)
+        listeners.wait_answered()
         stop = threading.Event()
         threads = ws_load(server, ws_clients, stop)
         time.sleep(WARMUP)
@@ -281,13 +294,21 @@ def delivery(count, wall, stats):
     return (f"bytes/listener vs {BITRATE} kbit/s: min {ratios[0]:.3f} "
             f"median {ratios[len(ratios) // 2]:.3f} max {ratios[-1]:.3f}; "
             f"largest gap {1000 * gaps[-1]:.0f} ms (p99 {1000 * p99:.0f} ms); "
-            f"dropped/refused {count - len(alive)}")
+            f"dropped/refused {count - len(alive)}{_lost(stats)}")
+
+
+def _lost(stats):
+    """Why listeners were lost, e.g. `` (closed 12, status 403: 3)``, or nothing."""
+    reasons = Counter("closed" if s["status"] == 200 else f"status {s['status']}"
+                      for s in stats if s["status"] != 200 or s["closed"])
+    return f" ({', '.join(f'{why}: {n}' for why, n in sorted(reasons.items()))})" if reasons else ""
 
 
 def measure_phase(server, port, path, count, duration, icecast=None):
     """``count`` listeners on ``port``/``path`` for ``duration`` s after the warm-up:
     ``(wall, server CPU s, Icecast CPU s, listener stats)``."""
     listeners = Listeners(port, count, path)
+    listeners.wait_answered()
     time.sleep(WARMUP)
     listeners.start_measuring()
     wall_start, cpu_start = time.monotonic(), cpu_seconds(server.proc.pid)
@@ -311,7 +332,7 @@ def run_icecast(count, duration, parent):
                                                f"password = {icecast.password}\n")
     try:
         control = Client(server)
-        play(control, songids, 2 * (duration + WARMUP) + 10)
+        play(control, songids, 2 * (duration + WARMUP + 60) + 10)
         deadline = time.monotonic() + 15
         while icecast.source("/live") is None and time.monotonic() < deadline:
             time.sleep(0.1)
