@@ -35,33 +35,24 @@ mount (Icecast's CPU, and the server's while it only feeds), then N on our
 ``/stream`` (the server's CPU).  Per listener: Icecast's CPU / N, and ours
 as the server's CPU in the second phase less the first, / N.  Aims: 1,000
 listeners on our ``/stream`` within one core and no gap over 250 ms; our CPU
-per listener within 3x of Icecast's.  The figures (issue 15: 1,000
-listeners on ours 21.7 % of one core, 1.3x Icecast's CPU per listener, one
-267 ms gap on a shared machine) and the command are in the README
-("Scaling").
+per listener within 3x of Icecast's.  The figures (1,000 listeners on ours:
+33.7 % of one core, largest gap 220 ms, 1.4x Icecast's CPU per listener, on
+the idle 2-core VM) and the command are in the README ("Scaling").
 
-Measured (issue 17) with exactly this command, 320 kbit/s songs, on the
-development VM (``nproc``: 2; ``lscpu``: AMD EPYC), shared with six other
-developers' test runs (load average 10.0 when it started)::
+Measured on the development VM (``nproc``: 2; ``lscpu``: AMD EPYC), idle
+otherwise (load average 0.6 when it started), 320 kbit/s songs::
 
     .venv/bin/python benchmarks/stream_load.py --listeners 200 --duration 30
 
-     200 listeners, 0 ws clients, 30 s: server CPU 6.1 % of one core;
-         bytes/listener 1.000 (min, median, max); largest gap 308 ms (p99 307 ms);
+     200 listeners, 0 ws clients, 30 s: server CPU 7.3 % of one core;
+         bytes/listener 1.000 (min, median, max); largest gap 209 ms (p99 208 ms);
          dropped/refused 0
 
-On that loaded machine the server's monitor also reported the event loop
-blocked for over 0.1 s once (the stack shows a socket send; with a load of
-10 on 2 cores the process was most likely just not scheduled), so the
-script's ``server.stop()`` check failed after the figures were printed.
-Issue 17 reports 9.1-9.4 % for the same 200 listeners with ``--duration 60``
-on the same shared VM.  An earlier figure of 3.6 % did not reproduce and is
-gone, as are the 50-listener and WebSocket-client figures, which were not
-measured again.  Figures from a shared machine move with the other load;
-run the command on an idle machine for a figure to compare against.
-
-The producer sends a block every 100 ms (TICK), so ~100 ms is the expected
-largest gap.
+Every listener comes from 127.0.0.1, so the benchmark raises the port's and
+the stream's per-address limits; with the defaults (64 connections, 8
+listeners per address) all but the first few are refused, and figures taken
+that way measured fewer listeners than they claim.  Issue 17's 9.1-9.4 % for
+200 listeners came from a shared VM with a load of 10.
 """
 
 import argparse
