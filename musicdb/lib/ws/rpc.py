@@ -17,6 +17,9 @@ while it holds one of the table's ``heavy_slots``; the other callers wait
 in turn.  Why: a dozen clients asking for 9 MB answers in a loop would
 otherwise keep the hub (and the GIL) busy for seconds, and every other
 client's heartbeat would wait; light calls never wait for a slot.
+
+Every call also waits while the event loop's round has used its budget
+(:mod:`musicdb.lib.turns`), so many clients do not hold back the live stream's tick.
 """
 
 import contextlib
@@ -25,6 +28,7 @@ from dataclasses import dataclass, field
 
 import gevent.lock
 
+from musicdb.lib import turns
 from musicdb.lib.storage import storage_error
 
 from . import protocol
@@ -126,7 +130,7 @@ class HandlerTable:
     def _execute(self, packet, app, caller):
         entry = self._entry(packet["fncname"])
         args = validate(entry, packet["arguments"])
-        with self._heavy if entry.heavy else contextlib.nullcontext():
+        with turns.of_this_loop(), self._heavy if entry.heavy else contextlib.nullcontext():
             result = _run(entry, args, app, caller)
         if entry.forced:
             return [(EVERYONE, self._getter_answer(packet, entry.forced, "broadcast", app))]

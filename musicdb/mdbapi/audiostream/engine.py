@@ -173,7 +173,10 @@ class AudioStream(Service):
                 self._guarded(self._tick)
                 next_tick = time.monotonic() + TICK
             timeout = max(0.0, next_tick - time.monotonic()) if self.enabled else None
-            self._wakeup.wait(timeout)
+            # The tick's timer has the loop's highest priority: when it is due, it runs before
+            # the sockets that became readable in the same round (a busy server's requests).
+            with gevent.Timeout(timeout, False, priority=2):
+                self._wakeup.wait()
 
     def _tick(self):
         """Send the frames due until ``now + LEAD``: song frames while playing, else silence."""

@@ -12,6 +12,7 @@ import importlib
 import logging
 from dataclasses import dataclass, field
 
+from musicdb.lib import turns
 from musicdb.lib.db.sqlite import DatabaseError
 
 from . import wire
@@ -71,7 +72,12 @@ class Context:
 
 
 class SubsonicApp:
-    """The ``/rest/`` WSGI app of one server."""
+    """The ``/rest/`` WSGI app of one server.
+
+    Each request computes its answer in the loop's :class:`~musicdb.lib.turns.Turns`,
+    so that many busy clients do not hold back the live stream's tick; serving a
+    file (stream, cover art) comes after, outside it.
+    """
 
     def __init__(self, app, annotations, authenticator, transcoding=None):
         self.app = app
@@ -81,6 +87,18 @@ class SubsonicApp:
         load_areas()
 
     def __call__(self, environ, start_response):
+        with turns.of_this_loop():
+            answer = self._answer(environ)
+        if isinstance(answer, Media):
+            return answer.app(environ, start_response)
+        content_type, body = answer
+        start_response("200 OK", [("Content-Type", content_type),
+                                  ("Content-Length", str(len(body))),
+                                  ("Cache-Control", "no-store")])
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+    def _answer(self, environ):
+        """The :class:`Media` or the rendered ``(content type, body)`` of one request."""
         fmt = "xml"
         try:
             if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD", "POST"):
@@ -96,13 +114,7 @@ class SubsonicApp:
         except Exception:
             log.exception("Subsonic %s failed", _name(environ))
             result = wire.envelope(error=SubsonicError(GENERIC, "Internal error"))
-        if isinstance(result, Media):
-            return result.app(environ, start_response)
-        content_type, body = wire.render(result, fmt)
-        start_response("200 OK", [("Content-Type", content_type),
-                                  ("Content-Length", str(len(body))),
-                                  ("Cache-Control", "no-store")])
-        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+        return result if isinstance(result, Media) else wire.render(result, fmt)
 
     def _run(self, environ, params):
         found = TABLE.get(_name(environ))
