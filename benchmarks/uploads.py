@@ -22,24 +22,29 @@ reads of the stream listener over the whole run (and during (2) alone).
 Aims (issue 12): at least 50 MB/s, no stream gap over 250 ms.
 
 Measured with exactly this command on the development VM (``nproc``: 2),
-shared with other developers' test runs (load average 3 to 4)::
+otherwise idle (load average 1.2: the benchmarks before it)::
 
     .venv/bin/python benchmarks/uploads.py
 
-    throughput, chunks of 409600 bytes: 200 MiB in 4.2 s = 50.4 MB/s (server CPU 42 % of one core; largest stream gap meanwhile 106 ms)
-    throughput, chunks of 3145728 bytes: 200 MiB in 5.6 s = 37.5 MB/s (server CPU 30 % of one core; largest stream gap meanwhile 134 ms)
-    throughput, chunks of 409600 bytes, 4 in flight: 200 MiB in 4.5 s = 46.8 MB/s (server CPU 45 % of one core; largest stream gap meanwhile 128 ms)
-    album zip of 48.1 MB (10 songs) uploaded, integrated, imported in 1.3 s; largest stream gap meanwhile 109 ms
-    largest stream gap over the whole run: 134 ms
+    throughput, chunks of 409600 bytes: 200 MiB in 3.1 s = 67.0 MB/s (server CPU 65 % of one core; largest stream gap meanwhile 119 ms)
+    throughput, chunks of 3145728 bytes: 200 MiB in 4.0 s = 52.5 MB/s (server CPU 53 % of one core; largest stream gap meanwhile 121 ms)
+    throughput, chunks of 409600 bytes, 4 in flight: 200 MiB in 1.9 s = 112.3 MB/s (server CPU 88 % of one core; largest stream gap meanwhile 105 ms)
+    album zip of 48.1 MB (10 songs) uploaded, integrated, imported in 0.7 s; largest stream gap meanwhile 103 ms
+    largest stream gap over the whole run: 121 ms
 
-Before (the same machine and hour): 26.7 MB/s the WebUI's way (28.4 MB/s on
-a quieter day).  The WebUI's way (one 400 kB chunk per round trip, hex in
-JSON) is bound by the round trip, so what counts is each chunk's time on both
-ends: frames are unmasked in C (wsaccel; the load generator's
-websocket-client uses it too, as a browser masks in C), the hex is decoded
-with binascii in the loop (in a worker it held the GIL all the same), and a
-running SHA-1 spares the second read of the whole file after the last chunk.
-The stream's gaps stay near its 100 ms producer tick.
+The WebUI's way ranged 60.7-68.0 MB/s over four runs.  The WebUI's way (one
+400 kB chunk per round trip, hex in JSON) is bound by the round trip, so
+what counts is each chunk's time on both ends.  On the server: frames are
+unmasked in C (wsaccel), the hex is decoded with binascii in the loop (in a
+worker it held the GIL all the same), and a running SHA-1 spares the second
+read of the whole file after the last chunk.  On the load generator's side,
+which takes a browser's place: it masks in C as a browser does, and it
+encodes each packet around the hex (``tests.support.uploads.send_chunk``)
+because ``json.dumps`` spent 3.5 ms of each 8 ms round trip scanning the
+800 kB that a browser's native ``JSON.stringify`` copies; with it, this
+benchmark measured 45-58 MB/s on the same idle machine and the same server.
+Before these changes (a loaded machine): 26.7 MB/s.  The stream's gaps stay
+near its 100 ms producer tick.
 """
 
 import argparse
@@ -67,7 +72,7 @@ from musicdb.lib.ws.transport import unmask  # noqa: E402
 from tests.support import Client, ServerProcess  # noqa: E402
 from tests.support.server import auth_headers  # noqa: E402
 from tests.support.uploads import (  # noqa: E402
-    send_chunks, start_upload, state_of, task_packet)
+    send_chunk, send_chunks, start_upload, state_of, task_packet)
 
 BIG_CHUNK = 3 << 20   # 6 MiB of hex: within the 8 MiB message limit
 EXTRA = ("[log]\nloglevel = WARNING\n[uploads]\nallow = albumfile, artwork\n"
@@ -167,8 +172,7 @@ def pipelined(client, megabytes, chunksize=409600, depth=4):
 
 def _send(client, taskid, data, offsets, index, chunksize):
     offset = offsets[index]
-    client.send("call", "UploadChunk",
-                {"taskid": taskid, "chunkdata": data[offset:offset + chunksize].hex()})
+    send_chunk(client, taskid, data[offset:offset + chunksize])
     return index + 1
 
 

@@ -26,10 +26,13 @@ class Client:
         self.ws.send(text)
 
     def send(self, method, fncname, arguments=None, fncsig=None, passthrough=None, key=None):
-        packet = {"method": method, "fncname": fncname, "fncsig": fncsig,
-                  "arguments": arguments, "pass": passthrough,
-                  "key": self.key if key is None else key}
-        self.ws.send(json.dumps(packet))
+        self.ws.send(self.encode(method, fncname, arguments, fncsig, passthrough, key))
+
+    def encode(self, method, fncname, arguments=None, fncsig=None, passthrough=None, key=None):
+        """The packet's JSON text, as :meth:`send` sends it."""
+        return json.dumps({"method": method, "fncname": fncname, "fncsig": fncsig,
+                           "arguments": arguments, "pass": passthrough,
+                           "key": self.key if key is None else key})
 
     def receive(self, timeout=None):
         """The next packet of any kind, or raise TimeoutError."""

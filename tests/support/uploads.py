@@ -51,10 +51,21 @@ def send_chunks(client, data, taskid, until=("readyforintegration", "uploadfaile
             offset, size = arguments["offset"], chunksize or arguments["chunksize"]
             if stop_after is not None and offset >= stop_after:
                 return packet
-            client.send("call", "UploadChunk",
-                        {"taskid": taskid, "chunkdata": data[offset:offset + size].hex()})
+            send_chunk(client, taskid, data[offset:offset + size])
         elif arguments["state"] in until:
             return packet
+
+
+_SLOT = "chunk-goes-here"
+
+
+def send_chunk(client, taskid, chunk):
+    """UploadChunk of ``chunk`` as hex, the packet the WebUI sends.  Its text is encoded
+    around the hex, which needs no escaping: ``json.dumps`` spends 3.5 ms scanning the
+    800 kB that a browser's native ``JSON.stringify`` copies, and an upload's speed is
+    set by each chunk's round trip."""
+    text = client.encode("call", "UploadChunk", {"taskid": taskid, "chunkdata": _SLOT})
+    client.send_raw(text.replace(json.dumps(_SLOT), '"' + chunk.hex() + '"', 1))
 
 
 def upload(client, data, filename, contenttype="albumfile", **options):
