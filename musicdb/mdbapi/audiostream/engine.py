@@ -43,6 +43,7 @@ BURST_SECONDS = 1.0     # a new listener first gets the latest second, so playba
 BUFFER_SECONDS = 4.0    # a listener with more unsent audio than this is dropped
 IDLE_RETRY = 2.0        # seconds between looking for a song while the queue is empty
 ERROR_LOG_INTERVAL = 10.0
+FINISH_TIMEOUT = 10.0   # seconds close() waits for the pop of a song that ended
 MAX_COMMANDS = 50
 
 _WAIT = object()        # the song's frames are not there yet
@@ -76,6 +77,7 @@ class AudioStream(Service):
         self._clock = 0.0           # the moment up to which audio has been sent
         self._retry_at = 0.0
         self._commands = deque()
+        self._finishing = None      # the greenlet that tracks and pops the song that ended
         self._wakeup = gevent.event.Event()
         self._last_error_log = -ERROR_LOG_INTERVAL
 
@@ -125,6 +127,8 @@ class AudioStream(Service):
     def close(self):
         """Stop following the queue; end the song's decoder; disconnect every listener."""
         events.unsubscribe(self._on_event)
+        if self._finishing is not None:
+            self._finishing.join(FINISH_TIMEOUT)
         self._close_source(block=True)
         self.broadcaster.drop_all()
 
@@ -200,7 +204,10 @@ class AudioStream(Service):
         self.broadcaster.send([(b"".join(frames), meta) for frames, meta in segments])
 
     def _sync_head(self, now):
-        """Follow the queue head: a new head (removed, skipped elsewhere) restarts the song."""
+        """Follow the queue head: a new head (removed, skipped elsewhere) restarts the song.
+        Not while the song that ended is being popped: the head is ours once that is saved."""
+        if self._finishing is not None and not self._finishing.dead:
+            return
         if self._entry is None and now < self._retry_at:
             return
         head = self._queue_call("current")
@@ -249,16 +256,32 @@ class AudioStream(Service):
         return f"{artist['name']} - {song['name']}" if artist else song["name"]
 
     def _song_ended(self):
-        """Natural end: tracker and statistics first, then the queue moves on."""
-        entry = self._entry
-        self._close_source()
+        """Natural end: the next entry plays at once.  Tracking and the queue's pop (which
+        waits for its save, tens of milliseconds on a busy disk) follow in a greenlet of
+        their own, so that the stream does not go quiet meanwhile."""
+        ended = self._entry
+        self._change_entry(self._entry_after(ended))
+        self._finishing = gevent.spawn(self._finish_song, ended)
+
+    def _entry_after(self, entry):
+        """The queue entry after ``entry`` (the head if ``entry`` is gone already), or None."""
+        entries = self._queue_call("entries") or []
+        ids = [queued["entryid"] for queued in entries]
+        if entry["entryid"] not in ids:
+            return entries[0] if entries else None
+        index = ids.index(entry["entryid"]) + 1
+        return entries[index] if index < len(entries) else None
+
+    def _finish_song(self, entry):
+        """Tracker and statistics first, then the song leaves the queue (once, see next)."""
         tracker = self.app.tracker
         if tracker is not None:
             try:
                 tracker.song_played(entry["songid"], entry["israndom"])
             except Exception:
                 log.exception("Tracking song %s failed", entry["songid"])
-        self._advance()
+        self._guarded(self._queue_call, "next", entry["entryid"])
+        self._wakeup.set()      # the next tick looks at the head again
 
     def _song_failed(self, reason):
         """Unreadable or undecodable: skipped untracked, with a warning."""

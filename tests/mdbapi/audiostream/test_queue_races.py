@@ -12,6 +12,7 @@ import time
 from types import SimpleNamespace
 
 import gevent
+import gevent.event
 import pytest
 
 from musicdb.lib import statecsv
@@ -183,3 +184,36 @@ def test_a_slow_queue_save_does_not_stall_the_stream(race, stream_home):
     reader.kill()
     gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:])]
     assert max(gaps) < 0.4
+
+
+def test_the_next_song_plays_while_the_ended_songs_pop_is_being_saved(race, stream_home):
+    """At a song's end the next one streams at once; the queue's saved pop follows.
+
+    Before, the stream waited for that save: on a busy disk (or behind fifty
+    clients' work in the thread pool) listeners got nothing for up to 300 ms at
+    every song change.  Here the save waits until the test lets it go, and the
+    second song is well under way meanwhile (the first one is 0.3 s long).
+    """
+    stream = race.app.audiostream
+    stream.play(False)
+    wait_until(lambda: not stream.state()["isplaying"])
+    blip, long_song = race.songids[0], stream_home.songs["Low"]
+    for songid in (blip, long_song):
+        call(race.app, "AddSongToQueue", songid=songid, position="last")
+    first, second = (e["entryid"] for e in race.queue.entries())
+    save, saving, release = race.queue._save, [], gevent.event.Event()
+
+    def slow_save():
+        saving.append(True)
+        release.wait()
+        return save()
+
+    race.queue._save = slow_save
+    stream.play(True)
+    wait_until(lambda: saving)
+    wait_until(lambda: stream.played_time() > 0.6)      # the second song, its pop unsaved
+    assert race.queue.entries()[0]["entryid"] == second  # popped in memory, announced later
+    release.set()
+    stored = lambda: SongQueue(race.cfg, race.app.database, race.app.randy).entries()  # noqa: E731
+    wait_until(lambda: [e["entryid"] for e in stored()] == [second])
+    assert race.app.tracker.songs == [blip]
