@@ -3,7 +3,7 @@
 A greenlet runs until it waits, and gevent runs every greenlet whose socket
 became readable in one round of its loop before it looks at the timers again.
 Fifty Subsonic clients each asking for a few milliseconds of work made one
-round last 150 ms, and the live stream's producer, due every 100 ms, waited
+round last up to 170 ms, and the live stream's producer, due every 100 ms, waited
 for all of them: a listener heard a gap of half a second.
 
 :class:`Turns` gives work that enters it a budget per round.  While the round
@@ -47,6 +47,7 @@ class Turns:
         self._waiting = collections.deque()
         self._round_started = time.monotonic()
         self._loop = None
+        self._watchers = ()
         self._dispatcher = None
 
     def __enter__(self):
