@@ -2,7 +2,9 @@
 
 One server with the imported demo library and two browsers serve the module:
 the first does what a user does, the second only watches, so every change
-must reach it without a reload.  Each test ends with no error in either
+must reach it without a reload.  Both browsers start logged in and each test
+sets up what it needs, because pytest-xdist may run the module's tests on
+several workers, each with its own server and browsers.  Each test ends with no error in either
 console and no ``MusicDB:Error`` sent to either page.  Screenshots go to
 ``$MUSICDB_SCREENSHOTS`` (or a pytest temporary directory, printed by the
 first test).
@@ -66,6 +68,8 @@ def open_browser(tmp_path_factory, name):
 def page(tmp_path_factory, server):
     browser = open_browser(tmp_path_factory, "user")
     browser.server = server
+    browser.open(server.http_url + "/")
+    browser.wait_for(READY, "the page to load")
     yield browser
     browser.quit()
 
@@ -97,6 +101,7 @@ def shown_artists(page):
 
 def test_the_page_needs_a_login_and_the_login_comes_back_to_it(page, server):
     """``/`` shows the login form first; after it, the page at ``/`` lists every demo artist."""
+    page.driver.delete_all_cookies()   # the fixture logged in
     page.driver.get(server.http_url + "/")
     assert page.js("return location.pathname") == "/login"
     page.log_in()
@@ -158,7 +163,8 @@ ENTRY_IDS = "[...document.querySelectorAll('#queue li.entry')].map(e => e.datase
 
 
 def test_remove_and_move_change_the_queue_everywhere(page, watcher):
-    for _ in range(2):
+    open_first_album(page)
+    for _ in range(3):
         page.click("document.querySelector('#library li.song .icon.add')")
     page.wait_for("document.querySelectorAll('#queue li.entry').length >= 4", "four entries")
     order = page.js("return " + ENTRY_IDS)

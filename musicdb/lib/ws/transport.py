@@ -291,6 +291,15 @@ class ConnectionGate:
             del self.open[address]
 
 
+def server_name(address):
+    """``SERVER_NAME`` for a listening *address*, without a DNS lookup: the host's name
+    for a wildcard address, else the address itself."""
+    host = address[0]
+    if host in ("", "0.0.0.0", "::"):
+        return socket.gethostname()
+    return host
+
+
 class QuietWSGIServer(WSGIServer):
     """A WSGIServer with connection limits, a handshake deadline and quiet TLS failures.
 
@@ -308,6 +317,9 @@ class QuietWSGIServer(WSGIServer):
 
     def start(self):
         self._gate = ConnectionGate(self.max_connections, self.max_connections_per_ip)
+        if isinstance(self.address, tuple):
+            # pywsgi would otherwise ask DNS (getfqdn) on the hub while starting.
+            self.environ.setdefault("SERVER_NAME", server_name(self.address))
         super().start()
 
     def do_handle(self, sock, address):
