@@ -43,7 +43,8 @@ def upload_directory(browser, server, albumdir, count):
     browser.wait_for("typeof MusicDB !== 'undefined' && MusicDB.socket "
                      "&& MusicDB.socket.readyState === WebSocket.OPEN", "the WebSocket")
     browser.js("MusicDB.Request('FindNewContent', 'ShowAlbumImport');")   # its menu entry
-    browser.wait_for(INPUT + " !== null", "the import view's directory input")
+    # The view exists before it is mounted; WebDriver cannot hand out a detached element.
+    browser.wait_for(INPUT + "?.isConnected", "the import view's directory input")
     browser.js("return " + INPUT).send_keys(str(albumdir))
     browser.wait_for(
         "window.__mdbTraffic.filter(e => e.direction === 'in' && e.packet.fncname === "
