@@ -6,7 +6,7 @@ caller writes the intent (old and new path, what the database row is) with
 after the database committed.  A journal found at the next start is an
 operation that died in between; the caller decides from the database which
 side won (:meth:`RenameJournal.pending`).  One rename at a time: the server
-runs them one after the other in its hub.
+runs its edits one after the other (``librarydir.one_at_a_time``).
 """
 
 import json

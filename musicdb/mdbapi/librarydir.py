@@ -19,12 +19,17 @@ Rules kept by every function here:
 * Files are read (tags, checksums, directory scans) in gevent's threadpool,
   names and numbers come from the path as in ``database import``
   (:mod:`musicdb.lib.importer`).
+* Edits run one at a time (:func:`one_at_a_time`): an edit checks that a
+  name is free, then takes it, and its work in the threadpool between must
+  not let another edit take the name (``os.rename`` would replace a file).
 """
 
+import functools
 import logging
 import os
 
 import gevent
+import gevent.lock
 
 from musicdb.lib import importer, safepath
 from musicdb.lib.db.sqlite import DatabaseError
@@ -52,6 +57,18 @@ class EntryNotFound(EditError):
 
 class EditFailed(EditError):
     """A file or database write failed; everything was put back as it was."""
+
+
+_editing = gevent.lock.RLock()
+
+
+def one_at_a_time(edit):
+    """Run the decorated edit only while no other edit runs."""
+    @functools.wraps(edit)
+    def locked(*args, **kwargs):
+        with _editing:
+            return edit(*args, **kwargs)
+    return locked
 
 
 # -- small helpers --------------------------------------------------------------------------
@@ -108,6 +125,7 @@ def _parts(relpath):
 
 # -- removing entries (the files stay) --------------------------------------------------------
 
+@one_at_a_time
 def remove_song(app, songid):
     """Remove a song's entry with its lyrics, tags, relations and queue entries.
 
@@ -124,6 +142,7 @@ def _remove_song_rows(app, song):
     app.database.recount_album(song["albumid"])
 
 
+@one_at_a_time
 def remove_album(app, albumid):
     """Remove an album's entry and the entries of its songs.
 
@@ -135,6 +154,7 @@ def remove_album(app, albumid):
     _forget(app, songids=songids, albums=[albumid])
 
 
+@one_at_a_time
 def remove_artist(app, artistid):
     """Remove an artist with all its albums (hidden ones too), songs and videos.
 
@@ -210,6 +230,7 @@ def _song_columns(relpath, meta, checksum):
                 bitrate=meta["bitrate"], checksum=checksum)
 
 
+@one_at_a_time
 def create_song(app, newpath):
     """Import one song file into its album (which must be in the database); returns its ID.
 
@@ -240,6 +261,7 @@ def _add_song(app, album, columns, lyrics):
     return songid
 
 
+@one_at_a_time
 def update_song(app, songid, newpath):
     """Point a song's entry to the file ``newpath`` and re-read that file.
 
@@ -279,6 +301,7 @@ def _update_song_rows(app, song, columns):
 
 # -- albums ------------------------------------------------------------------------------------
 
+@one_at_a_time
 def update_album(app, albumid, newpath):
     """Point an album's entry (and its songs) to the directory ``newpath`` (moved by hand).
 
@@ -359,6 +382,7 @@ def _album_changed(app, plans, artists=()):
 
 # -- artists -----------------------------------------------------------------------------------
 
+@one_at_a_time
 def create_artist(app, name):
     """The artist entry of directory ``name`` (created with its directory if needed).
 
@@ -417,6 +441,7 @@ def _make_directory(parent, name):
                          f"{error.strerror or error}") from None
 
 
+@one_at_a_time
 def update_artist(app, artistid, newpath):
     """Point an artist's entry (and its albums that exist there) to directory ``newpath``.
 
@@ -469,7 +494,7 @@ def _renamed(app, record, old, new, step=None, *args):
     journal = RenameJournal(app.cfg.directories.data) if step else None
     try:
         if journal:
-            journal.begin(record)
+            in_thread(journal.begin, record)   # two fsyncs
         os.rename(old, new)
     except OSError as error:
         if journal:
@@ -512,6 +537,7 @@ def _same_parent(oldrel, newrel):
     return oldrel.rsplit("/", 1)[0] == newrel.rsplit("/", 1)[0]
 
 
+@one_at_a_time
 def rename_music_file(app, oldpath, newpath):
     """Rename a song or video file within its directory; its entry follows.
 
@@ -564,6 +590,7 @@ def _write_renamed_file(app, kind, entryid, columns):
     getattr(app.database, f"update_{kind}")(entryid, **columns)
 
 
+@one_at_a_time
 def rename_album_directory(app, oldpath, newpath):
     """Rename an album directory within its artist directory; album and songs follow.
 
@@ -589,6 +616,7 @@ def rename_album_directory(app, oldpath, newpath):
     return True
 
 
+@one_at_a_time
 def rename_artist_directory(app, oldpath, newpath):
     """Rename an artist directory; the artist, its albums, songs and videos follow.
 
@@ -615,6 +643,7 @@ def rename_artist_directory(app, oldpath, newpath):
     return True
 
 
+@one_at_a_time
 def change_artist_directory(app, oldalbumpath, newartistdirectory):
     """Move an album directory into another artist directory (created if needed).
 

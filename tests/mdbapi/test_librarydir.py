@@ -290,6 +290,37 @@ def test_a_failing_database_write_leaves_file_and_rows_as_before(app, home, monk
     assert not os.path.exists(RenameJournal(str(home.data)).path)
 
 
+def test_two_renames_to_one_name_at_once_keep_both_files(app, home, monkeypatch):
+    """While the first rename's journal is written (in the thread pool) the event loop
+    serves a second rename to the same name: it is refused, no file is replaced."""
+    import threading
+    import gevent
+    songs = app.database.get_album_songs(first_song(app)["albumid"])
+    target = renamed_song_path(songs[0])
+    writing, release = threading.Event(), threading.Event()
+    begin = RenameJournal.begin
+
+    def slow_begin(journal, record):
+        writing.set()
+        assert release.wait(30)
+        begin(journal, record)
+
+    monkeypatch.setattr(RenameJournal, "begin", slow_begin)
+    first = gevent.spawn(librarydir.rename_music_file, app, songs[0]["path"], target)
+    while not writing.is_set():
+        gevent.sleep(0.001)
+    second = gevent.spawn(librarydir.rename_music_file, app, songs[1]["path"], target)
+    gevent.sleep(0.01)
+    assert not second.ready()   # waits for the first edit
+    release.set()
+    assert first.get(timeout=30) is True
+    with pytest.raises(EditError, match="collides"):
+        second.get(timeout=30)
+    assert (home.music / songs[1]["path"]).is_file() and (home.music / target).is_file()
+    assert app.database.get_song(songs[0]["id"])["path"] == target
+    assert app.database.get_song(songs[1]["id"])["path"] == songs[1]["path"]
+
+
 @pytest.mark.parametrize("path", HOSTILE)
 def test_hostile_paths_are_refused_by_every_call_that_takes_one(app, home, path):
     """Each call refuses each hostile form with an EditError and changes nothing."""

@@ -13,7 +13,9 @@ called periodically, ends the sessions that expired or that ``valid`` refuses
 although no request came.
 
 Last-seen times are written at most every ``SAVE_EVERY`` seconds per
-session, so a busy WebUI does not rewrite the file on every request.
+session, so a busy WebUI does not rewrite the file on every request.  Writes
+(an fsync each) run in gevent's thread pool, one at a time, so a slow disk
+delays the caller, never the event loop.
 """
 
 import hashlib
@@ -24,7 +26,10 @@ import secrets
 import time
 from dataclasses import asdict, dataclass
 
+from gevent.lock import Semaphore
+
 from musicdb.lib import datadir
+from musicdb.lib.threads import in_thread
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +62,7 @@ class SessionStore:
         self.clock = clock
         self._sessions = self._load()
         self._saved = {}        # digest -> seen as last written
+        self._writing = Semaphore()  # one write at a time, each of the state when it began
         self._listeners = []    # called with the digest of every session that ends
 
     def subscribe(self, listener):
@@ -94,6 +100,7 @@ class SessionStore:
             return None
         session.seen = now
         if now - self._saved.get(key, session.created) >= SAVE_EVERY:
+            self._saved[key] = now   # concurrent requests of this session do not all save
             self._save()
         return Session(**asdict(session))
 
@@ -149,15 +156,23 @@ class SessionStore:
             return {}
 
     def _save(self):
-        """Write every session; a failed write is logged (sessions then live until a restart)."""
-        sessions = {key: asdict(session) for key, session in self._sessions.items()}
-        try:
-            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-            datadir.write_atomic(self.path, json.dumps({"sessions": sessions}) + "\n", 0o600)
-        except OSError as error:
-            log.error("Cannot save the sessions to %s: %s", self.path, error)
-            return
-        self._saved = {key: session.seen for key, session in self._sessions.items()}
+        """Write every session; a failed write is logged (sessions then live until a restart).
+
+        The snapshot is taken once the previous write has finished, so the
+        file ends with the newest state whatever order the callers came in.
+        """
+        with self._writing:
+            sessions = {key: asdict(session) for key, session in self._sessions.items()}
+            try:
+                in_thread(self._write, json.dumps({"sessions": sessions}) + "\n")
+            except OSError as error:
+                log.error("Cannot save the sessions to %s: %s", self.path, error)
+                return
+            self._saved = {key: fields["seen"] for key, fields in sessions.items()}
+
+    def _write(self, text):
+        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+        datadir.write_atomic(self.path, text, 0o600)
 
 
 def digest(token):

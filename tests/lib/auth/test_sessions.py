@@ -110,3 +110,57 @@ def test_a_failing_listener_does_not_keep_a_session_alive(path, clock):
     token = store.create("anna", "s")
     store.end(token)
     assert ended == [digest(token)] and store.lookup(token) is None
+
+
+class SlowDisk:
+    """``datadir.write_atomic`` that holds each write until the test lets it go (in a thread
+    of the pool, as a slow fsync would)."""
+
+    def __init__(self, monkeypatch):
+        import threading
+        from musicdb.lib import datadir
+        self.release = threading.Event()
+        self.writing = threading.Event()
+        self._write = datadir.write_atomic
+        monkeypatch.setattr(datadir, "write_atomic", self)
+
+    def __call__(self, path, text, mode):
+        self.writing.set()
+        assert self.release.wait(30), "the test never let the write go"
+        self._write(path, text, mode)
+
+
+def test_a_slow_disk_delays_the_login_but_never_the_event_loop(path, clock, monkeypatch):
+    """While a session's write waits on the disk, other greenlets (the stream, other
+    clients) run; the login returns once its session is on disk."""
+    import gevent
+    disk = SlowDisk(monkeypatch)
+    store = SessionStore(path, clock=clock)
+    login = gevent.spawn(store.create, "anna", "s")
+    ran = []
+    while not disk.writing.is_set():
+        gevent.sleep(0.001)
+    for _ in range(5):
+        ran.append(gevent.spawn(lambda: True).get())   # the loop goes on
+    assert not login.ready() and ran == [True] * 5
+    disk.release.set()
+    token = login.get(timeout=30)
+    assert SessionStore(path, clock=clock).lookup(token).user == "anna"
+
+
+def test_saves_that_overlap_leave_the_newest_state_on_disk(path, clock, monkeypatch):
+    """A logout that comes while a login's write is on its way is on disk after both."""
+    import gevent
+    store = SessionStore(path, clock=clock)
+    kept = store.create("ben", "b")
+    disk = SlowDisk(monkeypatch)
+    login = gevent.spawn(store.create, "anna", "s")
+    while not disk.writing.is_set():
+        gevent.sleep(0.001)
+    logout = gevent.spawn(store.end, kept)
+    gevent.sleep(0)
+    disk.release.set()
+    gevent.joinall([login, logout], timeout=30, raise_error=True)
+    reread = SessionStore(path, clock=clock)
+    assert reread.lookup(login.value).user == "anna"
+    assert reread.lookup(kept) is None
