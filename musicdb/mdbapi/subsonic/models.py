@@ -42,13 +42,33 @@ def cover_id(ctx, album):
     name = album.get("artworkpath") or "default.jpg"
     tag = ctx.memo.get(("cover", name))
     if tag is None:
-        try:
-            mtime = os.stat(os.path.join(artwork_dir(ctx.app), name)).st_mtime_ns
-        except (OSError, ValueError):
-            mtime = 0
-        tag = hashlib.sha1(("%s\0%d" % (name, mtime)).encode("utf-8", "replace")).hexdigest()[:8]
-        ctx.memo[("cover", name)] = tag
+        tag = ctx.memo[("cover", name)] = _cover_tag(_artwork_prefix(ctx), name)
     return "%s-%s" % (ids.make("album", album["id"]), tag)
+
+
+def _artwork_prefix(ctx):
+    prefix = ctx.memo.get("artwork/")
+    if prefix is None:
+        prefix = ctx.memo["artwork/"] = os.path.join(artwork_dir(ctx.app), "")
+    return prefix
+
+
+_tags = {}  # (file name, mtime) -> tag, for the albums of the library
+
+
+def _cover_tag(prefix, name):
+    """Eight hex digits of the artwork file's name and modification time (0: no file)."""
+    try:
+        mtime = os.stat(prefix + name).st_mtime_ns
+    except (OSError, ValueError):
+        mtime = 0
+    tag = _tags.get((name, mtime))
+    if tag is None:
+        if len(_tags) >= 100_000:  # files replaced many times over: start afresh
+            _tags.clear()
+        tag = _tags[(name, mtime)] = hashlib.sha1(
+            ("%s\0%d" % (name, mtime)).encode("utf-8", "replace")).hexdigest()[:8]
+    return tag
 
 
 def _bitrate(value):

@@ -97,6 +97,31 @@ def test_get_indexes_honours_if_modified_since(rest, shelf, app):
     assert newer["lastModified"] > first["lastModified"] and newer["index"]
 
 
+def test_the_cover_art_id_changes_when_the_artwork_file_does(rest, library, app, datadir):
+    """A client caches cover art by its id: the id of an album's cover changes when its
+    file is replaced, and stays the same as long as it is not."""
+    artist = library.add_artist("Cover Band")
+    album = library.add_album(artist, "Sleeve", artworkpath="Cover Band - Sleeve.jpg")
+    library.add_song(album, "Front", number=1)
+    artwork = os.path.join(datadir, "webdata", "artwork", "Cover Band - Sleeve.jpg")
+    os.makedirs(os.path.dirname(artwork), exist_ok=True)
+    with open(artwork, "wb") as handle:
+        handle.write(b"first")
+    os.utime(artwork, ns=(10**18, 10**18))
+
+    def cover():
+        return rest("getAlbum", id="al-%d" % album)["album"]["coverArt"]
+    first = cover()
+    assert first.startswith("al-%d-" % album) and cover() == first
+    with open(artwork, "wb") as handle:   # a new upload of the album's artwork
+        handle.write(b"second")
+    os.utime(artwork, ns=(10**18 + 1, 10**18 + 1))
+    second = cover()
+    assert second != first and cover() == second
+    os.remove(artwork)   # gone: another id again (the default image is served)
+    assert cover() not in (first, second)
+
+
 def test_a_submitted_scrobble_sets_lastplayed_and_never_back(rest, shelf, app):
     songid = shelf["kept"]
     assert rest("scrobble", id="tr-%d" % songid, submission="false")["status"] == "ok"
