@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL = 1.0
 TICK = 0.1              # seconds between two producer runs
+MIN_TICK_GAP = 0.02     # after a late tick, the next one comes at least this much later
 LEAD = 0.5              # seconds of audio sent ahead of real time, at most
 MIN_LEAD = 0.15         # below this, silence fills in for a song that is still loading
 MAX_BEHIND = 1.0        # the producer fell further behind (stalled hub): restart pacing
@@ -47,6 +48,17 @@ FINISH_TIMEOUT = 10.0   # seconds close() waits for the pop of a song that ended
 MAX_COMMANDS = 50
 
 _WAIT = object()        # the song's frames are not there yet
+
+
+def next_tick_after(due, now):
+    """When the tick after the one that was ``due`` runs, ``now`` being its end.
+
+    Ticks keep to a grid of TICK: one that came late (a long round of the
+    event loop) is followed by one that comes early, so the gap a listener
+    sees between two deliveries is not the lateness plus a whole TICK.
+    After a very late tick the next comes MIN_TICK_GAP later, not at once.
+    """
+    return max(due + TICK, now + MIN_TICK_GAP)
 
 
 class AudioStream(Service):
@@ -175,7 +187,7 @@ class AudioStream(Service):
                 self._guarded(self._execute, *self._commands.popleft())
             if self.enabled and time.monotonic() >= next_tick:
                 self._guarded(self._tick)
-                next_tick = time.monotonic() + TICK
+                next_tick = next_tick_after(next_tick, time.monotonic())
             timeout = max(0.0, next_tick - time.monotonic()) if self.enabled else None
             # The tick's timer has the loop's highest priority: when it is due, it runs before
             # the sockets that became readable in the same round (a busy server's requests).
