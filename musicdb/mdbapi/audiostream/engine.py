@@ -25,6 +25,7 @@ from collections import deque
 
 import gevent
 import gevent.event
+import gevent.pool
 
 from musicdb.lib.service import Service
 from musicdb.lib.storage import StorageError
@@ -89,7 +90,7 @@ class AudioStream(Service):
         self._clock = 0.0           # the moment up to which audio has been sent
         self._retry_at = 0.0
         self._commands = deque()
-        self._finishing = None      # the greenlet that tracks and pops the song that ended
+        self._finishing = gevent.pool.Group()  # greenlets tracking and popping songs that ended
         self._wakeup = gevent.event.Event()
         self._last_error_log = -ERROR_LOG_INTERVAL
 
@@ -139,8 +140,7 @@ class AudioStream(Service):
     def close(self):
         """Stop following the queue; end the song's decoder; disconnect every listener."""
         events.unsubscribe(self._on_event)
-        if self._finishing is not None:
-            self._finishing.join(FINISH_TIMEOUT)
+        self._finishing.join(FINISH_TIMEOUT)
         self._close_source(block=True)
         self.broadcaster.drop_all()
 
@@ -218,7 +218,7 @@ class AudioStream(Service):
     def _sync_head(self, now):
         """Follow the queue head: a new head (removed, skipped elsewhere) restarts the song.
         Not while the song that ended is being popped: the head is ours once that is saved."""
-        if self._finishing is not None and not self._finishing.dead:
+        if len(self._finishing):
             return
         if self._entry is None and now < self._retry_at:
             return
@@ -273,7 +273,7 @@ class AudioStream(Service):
         their own, so that the stream does not go quiet meanwhile."""
         ended = self._entry
         self._change_entry(self._entry_after(ended))
-        self._finishing = gevent.spawn(self._finish_song, ended)
+        self._finishing.spawn(self._finish_song, ended)
 
     def _entry_after(self, entry):
         """The queue entry after ``entry`` (the head if ``entry`` is gone already), or None."""
